@@ -1,0 +1,37 @@
+package io.diffexit.api;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+
+/**
+ * A denoising network that can be run exit point by exit point. Implementations are DJL blocks underneath; the
+ * harness trains {@link #block()} (all trainable parameters) and saves and loads its parameters.
+ *
+ * <p>The network predicts the noise ε of the forward process. Its time input is the model time of
+ * {@link NoiseSchedule#modelTime(double)}: for the built-in schedules, the discrete training timestep index in
+ * [0, T-1] as a float (continuous samplers convert; see {@link NoiseSchedule}).
+ */
+public interface Backbone extends AutoCloseable {
+
+  /** @return architecture, exit points and cost model */
+  BackboneSpec spec();
+
+  /** @return the DJL block holding every trainable parameter of the backbone (exit heads included) */
+  Block block();
+
+  /**
+   * Embeds a batch and returns a cursor positioned before the first exit point.
+   *
+   * @param store the parameter store to read weights from (one per thread; non-copying on the block's device)
+   * @param x noisy images, shape (B, C, H, W), float32
+   * @param t model time per sample, shape (B), float32
+   * @param training whether autograd/dropout semantics of training apply
+   * @return a one-shot pass over this batch
+   */
+  Pass begin(ParameterStore store, NDArray x, NDArray t, boolean training);
+
+  /** Releases the backbone's parameters. */
+  @Override
+  void close();
+}

@@ -1,0 +1,13 @@
+package io.diffexit.api;
+
+/** Creates an {@link ExitStrategy} from named parameters, e.g. {@code deediff:threshold=0.9,patience=1}. */
+public interface ExitStrategyFactory extends NamedFactory {
+
+  /**
+   * @param params the strategy's parameters; unknown keys or values out of range fail with an
+   *     {@link IllegalArgumentException} whose message names the parameter and what would fix it
+   * @param context the backbone it will run on and where its own parameters live
+   * @return a new strategy owned by the caller
+   */
+  ExitStrategy create(Params params, StrategyContext context);
+}

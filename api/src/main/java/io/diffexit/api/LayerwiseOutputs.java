@@ -1,0 +1,26 @@
+package io.diffexit.api;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+
+/**
+ * A full-depth training forward pass with every exit point's outputs.
+ *
+ * @param hidden hidden state at every exit point (attached to the autograd graph)
+ * @param heads ε prediction of every exit head, each (B, C, H, W)
+ * @param noise the true ε, (B, C, H, W)
+ * @param modelTime model time per sample, (B)
+ * @param backbone the backbone's description
+ */
+public record LayerwiseOutputs(
+    List<NDArray> hidden, List<NDArray> heads, NDArray noise, NDArray modelTime, BackboneSpec backbone) {
+  public LayerwiseOutputs {
+    hidden = List.copyOf(hidden);
+    heads = List.copyOf(heads);
+  }
+
+  /** @return the prediction of the full network (the last head) */
+  public NDArray finalHead() {
+    return heads.get(heads.size() - 1);
+  }
+}

@@ -1,0 +1,63 @@
+package io.diffexit.harness.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code diffexit} command line. Subcommands are listed in {@link #SUBCOMMANDS}; each is a picocli
+ * {@code Callable<Integer>}. A failure that is the user's to fix (bad input, a missing file) is printed as one line
+ * {@code diffexit: <message>}; the stack trace only with {@code DIFFEXIT_DEBUG=1}.
+ */
+@Command(
+    name = "diffexit",
+    mixinStandardHelpOptions = true,
+    versionProvider = DiffexitCli.Version.class,
+    description = "Early-exit diffusion sampling: train, sample, measure and compare exit strategies.")
+public final class DiffexitCli implements Runnable {
+
+  /** Subcommand classes, in the order {@code --help} lists them. */
+  static final Class<?>[] SUBCOMMANDS = {};
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "choose a subcommand; see diffexit --help");
+  }
+
+  /** @return a configured command line (also used by tests) */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new DiffexitCli());
+    for (Class<?> sub : SUBCOMMANDS) {
+      cl.addSubcommand(sub);
+    }
+    cl.setExecutionExceptionHandler(DiffexitCli::handle);
+    return cl;
+  }
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    PrintWriter err = cl.getErr();
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    err.println("diffexit: " + message.lines().findFirst().orElse(message));
+    if ("1".equals(System.getenv("DIFFEXIT_DEBUG"))) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return e instanceof IllegalArgumentException || e instanceof UserError ? 2 : 1;
+  }
+
+  /** Reads the version from the jar manifest (or says it runs from classes). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = DiffexitCli.class.getPackage().getImplementationVersion();
+      return new String[] {"diffexit " + (v == null ? "(development build)" : v)};
+    }
+  }
+}
