@@ -1,0 +1,191 @@
+package io.diffexit.harness.runner;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import io.diffexit.api.Backbone;
+import io.diffexit.api.BackboneSpec;
+import io.diffexit.api.CostMeter;
+import io.diffexit.api.DecisionMode;
+import io.diffexit.api.ExitStrategy;
+import io.diffexit.api.ExitTrace;
+import io.diffexit.api.Sampler;
+import io.diffexit.api.SamplingRun;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Samples N images in batches with one backbone, strategy and sampler, from seeded per-sample noise, and measures what
+ * it cost: MACs (analytic, per category and step), exit trace, and wall-clock time per batch.
+ *
+ * <p>Timing: one denoiser call on a batch of the run's batch size is made first and not counted (JIT and allocator
+ * warm-up); the reported wall time covers the sampling loops only (no image encoding or file IO).
+ */
+public final class SamplingJob {
+
+  /**
+   * @param samples images to generate
+   * @param batchSize images per batch (the last batch may be smaller)
+   * @param seed the noise seed (initial noise and stochastic-sampler noise; see {@link SeededNoise})
+   * @param mode per-sample or per-batch exit decisions
+   * @param mapSamples keep strategy pixel maps for this many leading samples (0 = none)
+   * @param mapSteps the sampler steps at which to keep them
+   * @param warmUp whether to run one untimed denoiser call first
+   */
+  public record Settings(
+      int samples, int batchSize, long seed, DecisionMode mode, int mapSamples, int[] mapSteps, boolean warmUp) {
+    public Settings {
+      if (samples < 1) {
+        throw new IllegalArgumentException("number of samples must be at least 1, got " + samples);
+      }
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+      }
+      mapSteps = mapSteps == null ? new int[0] : mapSteps.clone();
+    }
+
+    /** @return settings without pixel maps, with warm-up */
+    public static Settings of(int samples, int batchSize, long seed, DecisionMode mode) {
+      return new Settings(samples, batchSize, seed, mode, 0, new int[0], true);
+    }
+  }
+
+  /**
+   * @param images generated images, (N, C, H, W) row-major, in the data range (about [−1, 1])
+   * @param samples N
+   * @param channels C
+   * @param height H
+   * @param width W
+   * @param trace exit point per step and sample
+   * @param cost MACs spent
+   * @param batchSeconds wall time of each batch's sampling loop
+   * @param maps recorded pixel maps (empty unless asked)
+   */
+  public record Result(
+      float[] images,
+      int samples,
+      int channels,
+      int height,
+      int width,
+      ExitTrace trace,
+      CostMeter cost,
+      List<Double> batchSeconds,
+      List<PixelMapRecorder.Entry> maps) {
+
+    /** @return total sampling wall time in seconds */
+    public double wallSeconds() {
+      return batchSeconds.stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    /** @return wall time per image in milliseconds */
+    public double msPerImage() {
+      return wallSeconds() * 1000.0 / samples;
+    }
+  }
+
+  /** Progress callback, per finished denoiser step across all batches. */
+  @FunctionalInterface
+  public interface Progress {
+    /**
+     * @param done steps finished so far (all batches)
+     * @param total steps in the whole job
+     */
+    void update(long done, long total);
+  }
+
+  private SamplingJob() {}
+
+  /**
+   * @param backbone the network
+   * @param store its parameter store
+   * @param strategy the exit strategy
+   * @param sampler the sampler
+   * @param manager parent manager; every batch runs in its own sub-manager
+   * @param settings run settings
+   * @param progress progress callback, or null
+   * @return images, trace, cost and timing
+   */
+  public static Result run(
+      Backbone backbone,
+      ParameterStore store,
+      ExitStrategy strategy,
+      Sampler sampler,
+      NDManager manager,
+      Settings settings,
+      Progress progress) {
+    JniUtils.setGradMode(false); // grad mode is thread-local in the PyTorch engine
+    BackboneSpec spec = backbone.spec();
+    int steps = sampler.evaluations();
+    int per = spec.channels() * spec.height() * spec.width();
+    float[] images = new float[Math.multiplyExact(settings.samples(), per)];
+    ExitTrace trace = new ExitTrace(steps, settings.samples(), spec.exitPoints().size());
+    CostMeter cost = new CostMeter(steps);
+    PixelMapRecorder maps =
+        settings.mapSamples() > 0 ? new PixelMapRecorder(settings.mapSamples(), settings.mapSteps()) : null;
+    List<Double> seconds = new ArrayList<>();
+    long total = (long) steps * ((settings.samples() + settings.batchSize() - 1) / settings.batchSize());
+    long[] done = {0};
+
+    if (settings.warmUp()) {
+      warmUp(backbone, store, strategy, sampler, manager, settings, spec);
+    }
+    for (int offset = 0; offset < settings.samples(); offset += settings.batchSize()) {
+      int b = Math.min(settings.batchSize(), settings.samples() - offset);
+      try (NDManager scope = manager.newSubManager()) {
+        SeededNoise noise = new SeededNoise(settings.seed(), offset);
+        NDArray xT = noise.initial(scope, new Shape(b, spec.channels(), spec.height(), spec.width()));
+        EarlyExitDenoiser denoiser =
+            new EarlyExitDenoiser(backbone, store, strategy, settings.mode(), cost, trace, offset, maps);
+        SamplingRun run =
+            new SamplingRun(
+                scope,
+                noise,
+                (step, n) -> {
+                  if (progress != null) {
+                    progress.update(++done[0], total);
+                  }
+                });
+        long t0 = System.nanoTime();
+        NDArray x0 = sampler.sample(denoiser, xT, run);
+        float[] values = x0.toFloatArray(); // forces completion before the clock stops
+        seconds.add((System.nanoTime() - t0) / 1e9);
+        System.arraycopy(values, 0, images, offset * per, b * per);
+      }
+      cost.addImages(b);
+    }
+    return new Result(
+        images,
+        settings.samples(),
+        spec.channels(),
+        spec.height(),
+        spec.width(),
+        trace,
+        cost,
+        List.copyOf(seconds),
+        maps == null ? List.of() : maps.entries());
+  }
+
+  private static void warmUp(
+      Backbone backbone,
+      ParameterStore store,
+      ExitStrategy strategy,
+      Sampler sampler,
+      NDManager manager,
+      Settings settings,
+      BackboneSpec spec) {
+    int b = Math.min(settings.batchSize(), settings.samples());
+    try (NDManager scope = manager.newSubManager()) {
+      CostMeter ignored = new CostMeter(1);
+      ExitTrace ignoredTrace = new ExitTrace(1, b, spec.exitPoints().size());
+      EarlyExitDenoiser d =
+          new EarlyExitDenoiser(backbone, store, strategy, settings.mode(), ignored, ignoredTrace, 0, null);
+      NDArray x = new SeededNoise(settings.seed() ^ 0x5DEECE66DL, 0)
+          .initial(scope, new Shape(b, spec.channels(), spec.height(), spec.width()));
+      // A mid-range model time; the call only warms up kernels and allocator, its result is discarded.
+      NDArray t = scope.full(new Shape(b), 500f);
+      d.predictNoise(x, t, 0).toFloatArray();
+    }
+  }
+}
