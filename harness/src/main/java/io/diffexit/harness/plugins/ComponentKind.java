@@ -45,6 +45,19 @@ public enum ComponentKind {
     return getterName;
   }
 
+  /**
+   * @param id an {@link #id()}
+   * @return the kind with that id
+   */
+  public static ComponentKind ofId(String id) {
+    for (ComponentKind k : values()) {
+      if (k.id.equals(id)) {
+        return k;
+      }
+    }
+    throw new IllegalArgumentException("unknown component kind '" + id + "'; known: backbone, strategy, sampler, feature-extractor");
+  }
+
   /** Calls the plugin's getter for this kind (plugin code: the caller guards the context class loader). */
   List<? extends NamedFactory> factoriesOf(DiffexitPlugin plugin) {
     return getter.apply(plugin);

@@ -303,6 +303,7 @@ public final class PluginLoader {
         try {
           name = factory.name();
           factory.description();
+          factory.params();
         } catch (RuntimeException | LinkageError e) {
           throw new Rejected(kind.label() + " factory " + factoryClass + " failed to describe itself: " + oneLine(e));
         }
