@@ -120,7 +120,11 @@ public final class ListCommand implements Callable<Integer> {
     }
     List<PluginProblem> problems = registry.problems();
     out.println();
-    out.println(problems.isEmpty() ? "Plugins folder " + dir + ": no problems." : "Plugins not loaded:");
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      out.println("Plugins folder " + dir + " does not exist: built-ins only.");
+    } else {
+      out.println(problems.isEmpty() ? "Plugins folder " + dir + ": every plugin loaded." : "Plugins not loaded:");
+    }
     for (PluginProblem p : problems) {
       out.println("  " + p.path() + ": " + p.reason());
     }

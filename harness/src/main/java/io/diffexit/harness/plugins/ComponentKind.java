@@ -55,7 +55,8 @@ public enum ComponentKind {
         return k;
       }
     }
-    throw new IllegalArgumentException("unknown component kind '" + id + "'; known: backbone, strategy, sampler, feature-extractor");
+    throw new IllegalArgumentException(
+        "unknown component kind '" + id + "'; known: backbone, strategy, sampler, feature-extractor");
   }
 
   /** Calls the plugin's getter for this kind (plugin code: the caller guards the context class loader). */

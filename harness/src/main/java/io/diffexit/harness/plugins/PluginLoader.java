@@ -137,7 +137,8 @@ public final class PluginLoader {
         return;
       }
       if (jars.isEmpty()) {
-        problem(result, origin, "folder contains no .jar file; a plugin folder holds the plugin jar and its dependencies");
+        problem(
+            result, origin, "folder contains no .jar file; a plugin folder holds the plugin jar and its dependencies");
         return;
       }
     } else if (isJar(entry)) {

@@ -87,6 +87,21 @@ class PluginLoaderTest {
   }
 
   @Test
+  void aPluginThatBundlesItsOwnCopyOfTheApiStillUsesTheHarnessApi() throws IOException {
+    byte[] apiClass;
+    try (var in = DiffexitPlugin.class.getResourceAsStream("DiffexitPlugin.class")) {
+      apiClass = in.readAllBytes();
+    }
+    good().entry("io/diffexit/api/DiffexitPlugin.class", apiClass).writeTo(plugins.resolve("bundles-api.jar"));
+
+    LoadedPlugins loaded = load();
+
+    // Had the plugin's copy been used, its GoodPlugin would not be a subtype of the harness's DiffexitPlugin.
+    assertThat(loaded.problems()).isEmpty();
+    assertThat(strategy(loaded, "good-exit").factory().description()).contains("apiVisible=true");
+  }
+
+  @Test
   void factoryCallsRunWithThePluginAsContextClassLoaderAndRestoreIt() throws IOException {
     good().writeTo(plugins.resolve("good.jar"));
     ClassLoader before = Thread.currentThread().getContextClassLoader();

@@ -33,7 +33,7 @@ import javax.tools.ToolProvider;
  * path and packs them with {@link JarOutputStream}, so no Maven invocation is needed. Compiled classes are cached per
  * JVM; every test writes its jars into its own temporary folder.
  */
-final class TestPlugins {
+public final class TestPlugins {
 
   /** The example plugin project, relative to the harness module (surefire's working directory). */
   static final Path EXAMPLE = Path.of("..", "examples", "strategy-plugin");
@@ -228,11 +228,12 @@ final class TestPlugins {
   }
 
   /** A plugin jar to write: which compiled classes, which services lines, which manifest attributes. */
-  static final class JarBuilder {
+  public static final class JarBuilder {
     private final Path classes;
     private final List<String> packages = new ArrayList<>();
     private List<String> services;
     private final Map<String, String> manifest = new LinkedHashMap<>();
+    private final Map<String, byte[]> extra = new LinkedHashMap<>();
 
     private JarBuilder(Path classes) {
       this.classes = classes;
@@ -248,6 +249,12 @@ final class TestPlugins {
     /** Writes {@code META-INF/services/io.diffexit.api.DiffexitPlugin} with these lines. */
     JarBuilder services(String... providerClasses) {
       services = List.of(providerClasses);
+      return this;
+    }
+
+    /** Adds an entry with these bytes (e.g. a copy of an API class the plugin bundles by mistake). */
+    JarBuilder entry(String name, byte[] bytes) {
+      extra.put(name, bytes);
       return this;
     }
 
@@ -268,7 +275,7 @@ final class TestPlugins {
     }
 
     /** Writes the jar and returns its path. */
-    Path writeTo(Path jar) throws IOException {
+    public Path writeTo(Path jar) throws IOException {
       Manifest mf = new Manifest();
       mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
       manifest.forEach((k, v) -> mf.getMainAttributes().putValue(k, v));
@@ -288,6 +295,11 @@ final class TestPlugins {
             out.closeEntry();
           }
         }
+        for (Map.Entry<String, byte[]> e : extra.entrySet()) {
+          out.putNextEntry(new JarEntry(e.getKey()));
+          out.write(e.getValue());
+          out.closeEntry();
+        }
         if (services != null) {
           out.putNextEntry(new JarEntry(PluginLoader.SERVICES_ENTRY));
           out.write(String.join("\n", services).concat("\n").getBytes(UTF_8));
@@ -304,7 +316,7 @@ final class TestPlugins {
   }
 
   /** @return a builder for the example plugin jar, as its pom would build it (version 0.1.0) */
-  static JarBuilder exampleJar() throws IOException {
+  public static JarBuilder exampleJar() throws IOException {
     return new JarBuilder(exampleClasses())
         .classes("io.diffexit.examples.")
         .services(exampleServices().toArray(String[]::new))

@@ -32,7 +32,8 @@ public final class DeltaExitStrategyFactory implements ExitStrategyFactory {
         ParamSpec.optional(
             "bound",
             DEFAULT_BOUND,
-            "largest relative change ||g_i - g_(i-1)|| / ||g_(i-1)|| (per sample, L2 over C,H,W) that exits; in [0, 100]"));
+            "largest relative change ||g_i - g_(i-1)|| / ||g_(i-1)|| (per sample, L2 over C,H,W) that exits;"
+                + " in [0, 100]"));
   }
 
   @Override
