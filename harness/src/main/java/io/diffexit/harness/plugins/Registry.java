@@ -3,6 +3,7 @@ package io.diffexit.harness.plugins;
 import io.diffexit.api.BackboneFactory;
 import io.diffexit.api.ExitStrategyFactory;
 import io.diffexit.api.FeatureExtractorFactory;
+import io.diffexit.api.NamedFactory;
 import io.diffexit.api.SamplerFactory;
 import java.util.List;
 
@@ -23,6 +24,20 @@ public interface Registry {
 
   /** @return the feature extractor factory with this name */
   FeatureExtractorFactory featureExtractor(String name);
+
+  /**
+   * @param kind which kind of factory
+   * @param name its name
+   * @return the factory, as its common supertype (for listings; use the typed lookups to create things)
+   */
+  default NamedFactory factory(ComponentKind kind, String name) {
+    return switch (kind) {
+      case BACKBONE -> backbone(name);
+      case STRATEGY -> strategy(name);
+      case SAMPLER -> sampler(name);
+      case FEATURE_EXTRACTOR -> featureExtractor(name);
+    };
+  }
 
   /** @return every registered component with its kind, origin and version, sorted by kind then name */
   List<ComponentInfo> components();
