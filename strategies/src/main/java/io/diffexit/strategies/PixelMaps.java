@@ -109,7 +109,7 @@ public final class PixelMaps {
     if (layout.kind() == HiddenLayout.Kind.TOKENS) {
       return blocks.transpose(0, 2, 4, 3, 5, 1).reshape(b, gh * gw, p * p * c);
     }
-    return blocks.mean(new int[] {3, 5}).transpose(0, 2, 3, 1).reshape(b, gh * gw, c);
+    return blocks.mean(new int[] {5}).mean(new int[] {3}).transpose(0, 2, 3, 1).reshape(b, gh * gw, c);
   }
 
   /**

@@ -151,7 +151,7 @@ public final class DeeDiffStrategy implements ExitStrategy, TrainingObjective {
       return pass;
     }
     boolean[] passed = pass.toBooleanArray();
-    long[] ids = point.sampleIds().toLongArray();
+    long[] ids = point.sampleIds().toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
     boolean[] exit = new boolean[passed.length];
     for (int k = 0; k < passed.length; k++) {
       if (passed[k]) {

@@ -155,7 +155,7 @@ public final class SimilarityStrategy implements ExitStrategy, TrainingObjective
     Shape s = x.getShape();
     long h = target.get(2);
     long w = target.get(3);
-    return x.reshape(s.get(0), s.get(1), h, s.get(2) / h, w, s.get(3) / w).mean(new int[] {3, 5});
+    return x.reshape(s.get(0), s.get(1), h, s.get(2) / h, w, s.get(3) / w).mean(new int[] {5}).mean(new int[] {3});
   }
 
   /** Selects the rows of {@code prev} (sample ids {@code prevIds}) that belong to the samples {@code ids}, in order. */
