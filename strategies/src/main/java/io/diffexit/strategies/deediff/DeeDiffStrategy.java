@@ -64,9 +64,9 @@ public final class DeeDiffStrategy implements ExitStrategy, TrainingObjective {
   private int lastIndex = Integer.MAX_VALUE;
   private int lastStep = -1;
 
-  // the map computed by the last decide, reused by pixelMap at the same exit point
+  // the certainty computed by the last decide, reused by pixelMap at the same exit point
   private NDArray lastHidden;
-  private NDArray lastMap;
+  private NDArray lastValues;
 
   /**
    * @param backbone the backbone decided for
@@ -119,6 +119,13 @@ public final class DeeDiffStrategy implements ExitStrategy, TrainingObjective {
    * @return (B, C, H, W) certainty in (0, 1)
    */
   NDArray certainty(int exit, NDArray hidden, NDArray modelTime, ParameterStore store, boolean training) {
+    return PixelMaps.toPixels(certaintyPerPosition(exit, hidden, modelTime, store, training),
+        backbone.exitPoints().get(exit).layout(), backbone.channels());
+  }
+
+  /** @return (B, positions, valuesPerPosition): the certainty before unpatchifying/upsampling */
+  private NDArray certaintyPerPosition(
+      int exit, NDArray hidden, NDArray modelTime, ParameterStore store, boolean training) {
     HiddenLayout layout = backbone.exitPoints().get(exit).layout();
     NDArray x = PixelMaps.rows(hidden.stopGradient(), layout);
     if (input == UemInput.TIMESTEP) {
@@ -126,16 +133,20 @@ public final class DeeDiffStrategy implements ExitStrategy, TrainingObjective {
       NDArray emb = TimeEmbedding.sinusoidal(modelTime.stopGradient(), timeWidths[exit]);
       x = x.concat(emb.expandDims(1).broadcast(new Shape(s.get(0), s.get(1), timeWidths[exit])), 2);
     }
-    NDArray values = Activation.sigmoid(uem.apply(exit, x, store, training));
-    return PixelMaps.toPixels(values, layout, backbone.channels());
+    return Activation.sigmoid(uem.apply(exit, x, store, training));
   }
 
-  private NDArray certainty(ExitPoint point) {
-    if (lastHidden != point.hidden() || lastMap == null) {
-      lastMap = certainty(point.spec().index(), point.hidden(), point.modelTime(), null, false);
+  /**
+   * The per-position certainty at the point's exit, computed once per hidden state. Unpatchifying permutes values
+   * and nearest upsampling repeats each cell equally often, so its mean equals the pixel map's mean: decisions skip
+   * the map.
+   */
+  private NDArray certaintyPerPosition(ExitPoint point) {
+    if (lastHidden != point.hidden() || lastValues == null) {
+      lastValues = certaintyPerPosition(point.spec().index(), point.hidden(), point.modelTime(), null, false);
       lastHidden = point.hidden();
     }
-    return lastMap;
+    return lastValues;
   }
 
   @Override
@@ -146,7 +157,7 @@ public final class DeeDiffStrategy implements ExitStrategy, TrainingObjective {
     }
     lastIndex = index;
     lastStep = point.step();
-    NDArray pass = Decisions.meanPerDecision(certainty(point), point.mode()).gt(threshold);
+    NDArray pass = Decisions.meanPerDecision(certaintyPerPosition(point), point.mode()).gt(threshold);
     if (patience == 0 || !firstHalf[index]) {
       return pass;
     }
@@ -165,7 +176,8 @@ public final class DeeDiffStrategy implements ExitStrategy, TrainingObjective {
 
   @Override
   public Optional<NDArray> pixelMap(ExitPoint point) {
-    return Optional.of(certainty(point));
+    ExitPointSpec spec = point.spec();
+    return Optional.of(PixelMaps.toPixels(certaintyPerPosition(point), spec.layout(), backbone.channels()));
   }
 
   /** @return UEM MACs per image: positions × inputs × outputs of this exit point's linear map */

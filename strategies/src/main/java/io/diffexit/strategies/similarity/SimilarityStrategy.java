@@ -55,6 +55,7 @@ public final class SimilarityStrategy implements ExitStrategy, TrainingObjective
 
   private final double threshold;
   private final Comparison[] comparisons;
+  private final long[] comparedSize;
 
   // head of the previous exit point, kept only when the next exit point compares heads
   private NDArray previousHead;
@@ -64,9 +65,18 @@ public final class SimilarityStrategy implements ExitStrategy, TrainingObjective
     this.threshold = threshold;
     List<ExitPointSpec> points = backbone.exitPoints();
     comparisons = new Comparison[points.size()];
+    comparedSize = new long[points.size()];
     comparisons[0] = Comparison.NONE;
     for (int i = 1; i < points.size(); i++) {
-      comparisons[i] = comparisonOf(points.get(i - 1), points.get(i));
+      ExitPointSpec prev = points.get(i - 1);
+      ExitPointSpec cur = points.get(i);
+      comparisons[i] = comparisonOf(prev, cur);
+      comparedSize[i] = switch (comparisons[i]) {
+        case HIDDEN -> cur.hiddenShape().size();
+        case POOLED_HIDDEN -> Math.min(prev.hiddenShape().size(), cur.hiddenShape().size());
+        case HEADS -> (long) backbone.channels() * backbone.height() * backbone.width();
+        case NONE -> 0;
+      };
     }
   }
 
@@ -181,6 +191,16 @@ public final class SimilarityStrategy implements ExitStrategy, TrainingObjective
     NDArray dot = a.mul(b).sum(new int[] {1});
     NDArray norms = a.square().sum(new int[] {1}).mul(b.square().sum(new int[] {1})).sqrt().maximum(1e-12f);
     return dot.div(norms);
+  }
+
+  /**
+   * @return 3·K MACs per sample for the cosine (one dot product and two squared norms over K values), where K is the
+   *     size of the compared tensors per sample: the hidden state, the smaller of two pooled maps, or C·H·W for
+   *     heads; pooling sums are not MACs, and the head evaluated for a HEADS comparison is charged by the runner
+   */
+  @Override
+  public long macsPerDecision(ExitPointSpec point) {
+    return 3 * comparedSize[point.index()];
   }
 
   @Override

@@ -137,6 +137,18 @@ class SimilarityStrategyTest extends NdTestBase {
   }
 
   @Test
+  void macsPerDecisionCountTheCosineOverTheComparedValues() {
+    BackboneSpec vit = TinyBackbones.vit(3);
+    ExitStrategy s = create(factory, "", vit);
+    assertThat(s.macsPerDecision(vit.exitPoints().get(0))).isZero();
+    assertThat(s.macsPerDecision(vit.exitPoints().get(1))).isEqualTo(3 * 5 * D);
+    BackboneSpec unet = TinyBackbones.unet();
+    ExitStrategy u = create(factory, "", unet);
+    assertThat(u.macsPerDecision(unet.exitPoints().get(1))).as("pooled to 6x2x2").isEqualTo(3 * 24);
+    assertThat(u.macsPerDecision(unet.exitPoints().get(2))).as("heads 1x4x4").isEqualTo(3 * 16);
+  }
+
+  @Test
   void thresholdOutsideUnitIntervalIsRefused() {
     assertThatThrownBy(() -> create(factory, "threshold=2", TinyBackbones.vit(3)))
         .hasMessage("exit strategy 'similarity': parameter 'threshold' must be in [0.0, 1.0], got 2");
