@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
+import io.diffexit.api.DecisionMode;
 import io.diffexit.api.ExitPoint;
 import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.LayerwiseOutputs;
@@ -17,8 +18,8 @@ import java.util.Optional;
 
 /**
  * Exit depth as a function of the timestep only (Moon et al. / ASE): every sample exits at the exit point its model
- * time maps to in an {@link ExitSchedule}, whatever its content; per-sample and per-batch modes agree as long as the
- * batch shares one timestep.
+ * time maps to in an {@link ExitSchedule}, whatever its content. In per-batch mode the batch's mean model time decides
+ * for all (samplers use one timestep per step, so both modes then agree).
  *
  * <p><b>Objective</b> (optional fine-tune, after ASE, which trains the shortened network at the scheduled depth):
  * {@code L = L_simple + mean_b mean((g_{k(t_b)} − ε)²)} where k(t_b) is sample b's scheduled exit point; L_simple keeps
@@ -48,8 +49,16 @@ public final class ScheduleStrategy implements ExitStrategy, TrainingObjective {
     float[] times = point.modelTime().toFloatArray();
     boolean[] exit = new boolean[times.length];
     int index = point.spec().index();
-    for (int b = 0; b < times.length; b++) {
-      exit[b] = schedule.exitIndexAt(times[b]) == index;
+    if (point.mode() == DecisionMode.PER_BATCH) {
+      double mean = 0;
+      for (float t : times) {
+        mean += t / times.length;
+      }
+      java.util.Arrays.fill(exit, schedule.exitIndexAt(mean) == index);
+    } else {
+      for (int b = 0; b < times.length; b++) {
+        exit[b] = schedule.exitIndexAt(times[b]) == index;
+      }
     }
     return point.hidden().getManager().create(exit);
   }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
 import io.diffexit.api.BackboneSpec;
+import io.diffexit.api.DecisionMode;
 import io.diffexit.api.ExitPointSpec;
 import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.HiddenLayout;
@@ -65,6 +66,9 @@ class ScheduleStrategyTest extends NdTestBase {
         .containsExactly(false, true, true);
     assertThat(bools(s.decide(FixturePoint.at(vit, 0, hidden).withModelTime(times))))
         .containsExactly(false, false, false);
+    // per batch: mean time 536.3 -> layer 2 for all
+    FixturePoint batch = FixturePoint.at(vit, 1, hidden).withModelTime(times).inMode(DecisionMode.PER_BATCH);
+    assertThat(bools(s.decide(batch))).containsExactly(true, true, true);
   }
 
   @Test
