@@ -3,6 +3,7 @@ package io.diffexit.strategies.deediff;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
@@ -162,7 +163,7 @@ public final class DeeDiffStrategy implements ExitStrategy, TrainingObjective {
       return pass;
     }
     boolean[] passed = pass.toBooleanArray();
-    long[] ids = point.sampleIds().toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+    long[] ids = point.sampleIds().toType(DataType.INT64, false).toLongArray();
     boolean[] exit = new boolean[passed.length];
     for (int k = 0; k < passed.length; k++) {
       if (passed[k]) {

@@ -12,6 +12,7 @@ import io.diffexit.api.ObjectiveValue;
 import io.diffexit.api.TrainingObjective;
 import io.diffexit.strategies.Losses;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,7 +55,7 @@ public final class ScheduleStrategy implements ExitStrategy, TrainingObjective {
       for (float t : times) {
         mean += t / times.length;
       }
-      java.util.Arrays.fill(exit, schedule.exitIndexAt(mean) == index);
+      Arrays.fill(exit, schedule.exitIndexAt(mean) == index);
     } else {
       for (int b = 0; b < times.length; b++) {
         exit[b] = schedule.exitIndexAt(times[b]) == index;
