@@ -1,0 +1,2 @@
+/** {@code fixed}: every sample exits at one fixed layer. */
+package io.diffexit.strategies.fixed;
