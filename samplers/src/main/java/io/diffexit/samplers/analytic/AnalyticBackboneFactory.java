@@ -26,8 +26,9 @@ public final class AnalyticBackboneFactory implements BackboneFactory {
       ParamSpec.optional("exit-points", 3, "number of exit points E, in [1, 64]; the last one is exact"),
       ParamSpec.optional("error-scale", 0.1,
           "s >= 0: exit point i's head adds s·(E-1-i)/(E-1)·tanh(x_t) to the exact prediction"),
-      ParamSpec.optional("schedule", NoiseSchedules.ddpmLinear().name(),
-          "the noise schedule whose ᾱ the model time is read with (a NoiseSchedules name)"));
+      ParamSpec.optional("schedule", "linear",
+          "the noise schedule whose ᾱ the model time τ is read with, ᾱ = ᾱ((τ + 1)/T): a NoiseSchedules name with ';'"
+              + " between arguments, e.g. linear, vp-sde, cosine(s=0.008;max-beta=0.999;T=1000)"));
 
   @Override
   public String name() {
@@ -59,7 +60,7 @@ public final class AnalyticBackboneFactory implements BackboneFactory {
     double[] std = perChannel(p, "std", "0.5", channels, true);
     NoiseSchedule schedule;
     try {
-      schedule = NoiseSchedules.parse(p.getString("schedule", NoiseSchedules.ddpmLinear().name()));
+      schedule = NoiseSchedules.parse(p.getString("schedule", "linear"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(OWNER + ": parameter 'schedule': " + e.getMessage(), e);
     }
@@ -71,7 +72,8 @@ public final class AnalyticBackboneFactory implements BackboneFactory {
     config.put("width", String.valueOf(width));
     config.put("exit-points", String.valueOf(exits));
     config.put("error-scale", String.valueOf(errorScale));
-    config.put("schedule", schedule.name());
+    config.put("schedule", schedule.name().replace(", ", ";"));   // Params values cannot hold ','
+
     return new GaussianAnalyticBackbone(Params.of(config).forOwner(OWNER), schedule, mean, std, channels, height,
         width, exits, errorScale);
   }

@@ -13,7 +13,8 @@ import java.util.Set;
  *
  * <p>Names: {@code linear(beta=0.0001..0.02, T=1000)}, {@code scaled-linear(beta=0.00085..0.012, T=1000)},
  * {@code cosine(s=0.008, max-beta=0.999, T=1000)}, {@code vp-sde(beta0=0.1, beta1=20, T=1000)}. A bare kind
- * ({@code linear}) or a subset of the keys takes these defaults for the rest.
+ * ({@code linear}) or a subset of the keys takes these defaults for the rest. Arguments may also be separated by ';'
+ * ({@code vp-sde(beta0=0.1;beta1=20;T=1000)}), so that a name fits in a {@code Params} value, which cannot hold ','.
  */
 public final class NoiseSchedules {
 
@@ -59,7 +60,7 @@ public final class NoiseSchedules {
       kind = text.substring(0, open).trim();
       String inner = text.substring(open + 1, text.length() - 1).trim();
       if (!inner.isEmpty()) {
-        for (String entry : inner.split(",")) {
+        for (String entry : inner.split("[,;]")) {
           int eq = entry.indexOf('=');
           if (eq <= 0) {
             throw new IllegalArgumentException(
