@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each sampler's update on a 1×1×2×2 array with a fixed ε, checked against the update rule written out in doubles in
+ * Each sampler's update on a 1×1×2×2 array with an ε affine in x, checked against the update rule written out in doubles in
  * the form method.md states it (not the folded coefficients the samplers use).
  */
 class SamplerSingleStepTest {
@@ -32,15 +32,23 @@ class SamplerSingleStepTest {
   private final NoiseSchedule vp = NoiseSchedules.vpSde();
   private final SeededNoise noise = new SeededNoise(7);
 
-  /** The denoiser returns EPS and records what it was given. */
+  /** ε depends on x (ε = EPS + C·x), so that the data prediction changes between steps and multistep terms matter. */
+  private static final float C = 0.25f;
+
+  /** The denoiser returns EPS + C·x and records what it was given. */
   private final List<float[]> inputs = new ArrayList<>();
   private final List<Float> times = new ArrayList<>();
   private final Denoiser fixed = (x, t, step) -> {
     inputs.add(x.toFloatArray());
     times.add(t.toFloatArray()[0]);
     assertThat(step).isEqualTo(inputs.size() - 1);
-    return x.getManager().create(EPS, x.getShape());
+    return x.mul(C).add(x.getManager().create(EPS, x.getShape()));
   };
+
+  /** @return the ε the denoiser returned at call k for element i */
+  private double e(int k, int i) {
+    return EPS[i] + (double) C * inputs.get(k)[i];
+  }
   private int listened;
 
   @AfterEach
@@ -78,9 +86,9 @@ class SamplerSingleStepTest {
     double[] x1 = new double[4];
     double[] x2 = new double[4];
     for (int i = 0; i < 4; i++) {
-      double x0 = (X[i] - Math.sqrt(1 - ab) * EPS[i]) / Math.sqrt(ab);
-      x1[i] = Math.sqrt(abPrev) * x0 + Math.sqrt(1 - abPrev) * EPS[i];
-      x2[i] = (inputs.get(1)[i] - Math.sqrt(1 - abPrev) * EPS[i]) / Math.sqrt(abPrev);   // ᾱ_prev = 1 at the end
+      double x0 = (X[i] - Math.sqrt(1 - ab) * e(0, i)) / Math.sqrt(ab);
+      x1[i] = Math.sqrt(abPrev) * x0 + Math.sqrt(1 - abPrev) * e(0, i);
+      x2[i] = (inputs.get(1)[i] - Math.sqrt(1 - abPrev) * e(1, i)) / Math.sqrt(abPrev);   // ᾱ_prev = 1 at the end
     }
     assertClose(inputs.get(1), x1);
     assertClose(out, x2);
@@ -101,10 +109,10 @@ class SamplerSingleStepTest {
     double abEnd = linear.alphaBar(0);
     double sigmaEnd = Math.sqrt((1 - abEnd) / (1 - abPrev)) * Math.sqrt(1 - abPrev / abEnd);
     for (int i = 0; i < 4; i++) {
-      double x0 = (X[i] - Math.sqrt(1 - ab) * EPS[i]) / Math.sqrt(ab);
-      x1[i] = Math.sqrt(abPrev) * x0 + Math.sqrt(1 - abPrev - sigma * sigma) * EPS[i] + sigma * z0[i];
-      double x0b = (x1[i] - Math.sqrt(1 - abPrev) * EPS[i]) / Math.sqrt(abPrev);
-      x2[i] = Math.sqrt(abEnd) * x0b + Math.sqrt(1 - abEnd - sigmaEnd * sigmaEnd) * EPS[i] + sigmaEnd * z1[i];
+      double x0 = (X[i] - Math.sqrt(1 - ab) * e(0, i)) / Math.sqrt(ab);
+      x1[i] = Math.sqrt(abPrev) * x0 + Math.sqrt(1 - abPrev - sigma * sigma) * e(0, i) + sigma * z0[i];
+      double x0b = (inputs.get(1)[i] - Math.sqrt(1 - abPrev) * e(1, i)) / Math.sqrt(abPrev);
+      x2[i] = Math.sqrt(abEnd) * x0b + Math.sqrt(1 - abEnd - sigmaEnd * sigmaEnd) * e(1, i) + sigmaEnd * z1[i];
     }
     assertClose(inputs.get(1), x1);
     assertClose(out, x2);
@@ -116,7 +124,7 @@ class SamplerSingleStepTest {
     double ab = linear.alphaBar(0);
     double[] expected = new double[4];
     for (int i = 0; i < 4; i++) {
-      expected[i] = Math.max(-1, Math.min(1, (X[i] - Math.sqrt(1 - ab) * EPS[i]) / Math.sqrt(ab)));
+      expected[i] = Math.max(-1, Math.min(1, (X[i] - Math.sqrt(1 - ab) * e(0, i)) / Math.sqrt(ab)));
     }
     assertClose(out, expected);
     assertThat(out[2]).isEqualTo(1f);
@@ -134,10 +142,10 @@ class SamplerSingleStepTest {
     double[] x1 = new double[4];
     double[] x2 = new double[4];
     for (int i = 0; i < 4; i++) {
-      x1[i] = (X[i] - (1 - alpha) / Math.sqrt(1 - ab) * EPS[i]) / Math.sqrt(alpha) + Math.sqrt(betaTilde) * z0[i];
+      x1[i] = (X[i] - (1 - alpha) / Math.sqrt(1 - ab) * e(0, i)) / Math.sqrt(alpha) + Math.sqrt(betaTilde) * z0[i];
       // last step: α_0 = 1 − β_0, no noise
       double a0 = 1 - linear.beta(0);
-      x2[i] = (x1[i] - (1 - a0) / Math.sqrt(1 - abPrev) * EPS[i]) / Math.sqrt(a0);
+      x2[i] = (inputs.get(1)[i] - (1 - a0) / Math.sqrt(1 - abPrev) * e(1, i)) / Math.sqrt(a0);
     }
     assertClose(inputs.get(1), x1);
     assertClose(out, x2);
@@ -153,11 +161,12 @@ class SamplerSingleStepTest {
     for (int i = 0; i < 4; i++) {
       double b1 = 0.1 + 19.9;
       double s1 = Math.sqrt(1 - Math.exp(-(0.1 + 0.5 * 19.9)));
-      double drift = -0.5 * b1 * X[i] + b1 * EPS[i] / s1;       // f − g² score, score = −ε/σ
+      double drift = -0.5 * b1 * X[i] + b1 * e(0, i) / s1;       // f − g² score, score = −ε/σ
       x1[i] = X[i] + drift * -0.5 + Math.sqrt(b1) * Math.sqrt(0.5) * z0[i];
       double b2 = 0.1 + 0.5 * 19.9;
       double s2 = Math.sqrt(1 - Math.exp(-(0.05 + 0.125 * 19.9)));
-      x2[i] = x1[i] + (-0.5 * b2 * x1[i] + b2 * EPS[i] / s2) * -0.5;
+      double y = inputs.get(1)[i];
+      x2[i] = y + (-0.5 * b2 * y + b2 * e(1, i) / s2) * -0.5;
     }
     assertClose(inputs.get(1), x1);
     assertClose(out, x2);
@@ -171,10 +180,11 @@ class SamplerSingleStepTest {
     for (int i = 0; i < 4; i++) {
       double b1 = 20.0;
       double s1 = Math.sqrt(1 - Math.exp(-10.05));
-      x1[i] = X[i] + (-0.5 * b1 * X[i] + 0.5 * b1 * EPS[i] / s1) * -0.5;
+      x1[i] = X[i] + (-0.5 * b1 * X[i] + 0.5 * b1 * e(0, i) / s1) * -0.5;
       double b2 = 0.1 + 0.5 * 19.9;
       double s2 = Math.sqrt(1 - Math.exp(-(0.05 + 0.125 * 19.9)));
-      x2[i] = x1[i] + (-0.5 * b2 * x1[i] + 0.5 * b2 * EPS[i] / s2) * -0.5;
+      double y = inputs.get(1)[i];
+      x2[i] = y + (-0.5 * b2 * y + 0.5 * b2 * e(1, i) / s2) * -0.5;
     }
     assertClose(inputs.get(1), x1);
     assertClose(out, x2);
@@ -197,17 +207,21 @@ class SamplerSingleStepTest {
     double[] x1 = new double[4];
     double[] x2 = new double[4];
     double[] x3 = new double[4];
+    double correction = 0;
     for (int i = 0; i < 4; i++) {
-      double d0 = (X[i] - s[0] * EPS[i]) / a[0];
+      double d0 = (X[i] - s[0] * e(0, i)) / a[0];
       double h = l[1] - l[0];
       x1[i] = s[1] / s[0] * X[i] - a[1] * (Math.exp(-h) - 1) * d0;
-      double d1 = (x1[i] - s[1] * EPS[i]) / a[1];
+      double y1 = inputs.get(1)[i];
+      double d1 = (y1 - s[1] * e(1, i)) / a[1];
       double h2 = l[2] - l[1];
       double r0 = (l[1] - l[0]) / h2;
       double diff = (d1 - d0) / r0;
-      x2[i] = s[2] / s[1] * x1[i] - a[2] * (Math.exp(-h2) - 1) * d1 - 0.5 * a[2] * (Math.exp(-h2) - 1) * diff;
-      x3[i] = (x2[i] - s[2] * EPS[i]) / a[2];
+      x2[i] = s[2] / s[1] * y1 - a[2] * (Math.exp(-h2) - 1) * d1 - 0.5 * a[2] * (Math.exp(-h2) - 1) * diff;
+      x3[i] = (inputs.get(2)[i] - s[2] * e(2, i)) / a[2];
+      correction = Math.max(correction, Math.abs(0.5 * a[2] * (Math.exp(-h2) - 1) * diff));
     }
+    assertThat(correction).as("the 2M term is large enough to be seen").isGreaterThan(1e-3);
     assertClose(inputs.get(1), x1);
     assertClose(inputs.get(2), x2);
     assertClose(out, x3);
@@ -229,8 +243,8 @@ class SamplerSingleStepTest {
     double[] x2 = new double[4];
     for (int i = 0; i < 4; i++) {
       double x1 = inputs.get(1)[i];
-      double d0 = (X[i] - s[0] * EPS[i]) / a[0];
-      double d1 = (x1 - s[1] * EPS[i]) / a[1];
+      double d0 = (X[i] - s[0] * e(0, i)) / a[0];
+      double d1 = (x1 - s[1] * e(1, i)) / a[1];
       double h = l[2] - l[1];
       double r0 = (l[1] - l[0]) / h;
       x2[i] = s[2] / s[1] * x1 - a[2] * (Math.exp(-h) - 1) * d1
