@@ -19,6 +19,8 @@ import io.diffexit.samplers.schedule.TimestepSpacing;
 final class DdimSampler extends StepSampler {
 
   private final int[] timesteps;
+  /** The schedule's model time of each timestep (the index itself for the built-in schedules). */
+  private final double[] modelTimes;
   private final double eta;
   private final TimestepSpacing spacing;
   private final int offset;
@@ -32,6 +34,10 @@ final class DdimSampler extends StepSampler {
       double clipRange, boolean alphaToOne) {
     super("ddim", steps);
     this.timesteps = spacing.ddim(owner, schedule.trainTimesteps(), steps, offset);
+    this.modelTimes = new double[steps];
+    for (int k = 0; k < steps; k++) {
+      modelTimes[k] = schedule.modelTime(schedule.timeOfIndex(timesteps[k]));
+    }
     this.eta = eta;
     this.spacing = spacing;
     this.offset = offset;
@@ -54,7 +60,7 @@ final class DdimSampler extends StepSampler {
 
   @Override
   double modelTime(int k) {
-    return timesteps[k];
+    return modelTimes[k];
   }
 
   @Override

@@ -20,6 +20,8 @@ import io.diffexit.samplers.schedule.TimestepSpacing;
 final class DdpmSampler extends StepSampler {
 
   private final int[] timesteps;
+  /** The schedule's model time of each timestep (the index itself for the built-in schedules). */
+  private final double[] modelTimes;
   private final TimestepSpacing spacing;
   private final int offset;
   private final boolean clip;
@@ -30,6 +32,10 @@ final class DdpmSampler extends StepSampler {
   DdpmSampler(NoiseSchedule schedule, int steps, TimestepSpacing spacing, int offset, boolean clip, double clipRange) {
     super("ddpm", steps);
     this.timesteps = spacing.ddim(owner, schedule.trainTimesteps(), steps, offset);
+    this.modelTimes = new double[steps];
+    for (int k = 0; k < steps; k++) {
+      modelTimes[k] = schedule.modelTime(schedule.timeOfIndex(timesteps[k]));
+    }
     this.spacing = spacing;
     this.offset = offset;
     this.clip = clip;
@@ -44,7 +50,7 @@ final class DdpmSampler extends StepSampler {
 
   @Override
   double modelTime(int k) {
-    return timesteps[k];
+    return modelTimes[k];
   }
 
   @Override

@@ -24,6 +24,8 @@ import io.diffexit.samplers.schedule.TimestepSpacing;
 final class DpmSolver2MSampler extends StepSampler {
 
   private final int[] timesteps;
+  /** The schedule's model time of each timestep (the index itself for the built-in schedules). */
+  private final double[] modelTimes;
   private final TimestepSpacing spacing;
   private final int offset;
   private final boolean heun;
@@ -34,6 +36,10 @@ final class DpmSolver2MSampler extends StepSampler {
   DpmSolver2MSampler(NoiseSchedule schedule, int steps, TimestepSpacing spacing, int offset, boolean heun) {
     super("dpm-solver-2m", steps);
     this.timesteps = spacing.dpmSolver(owner, schedule.trainTimesteps(), steps, offset);
+    this.modelTimes = new double[steps];
+    for (int k = 0; k < steps; k++) {
+      modelTimes[k] = schedule.modelTime(schedule.timeOfIndex(timesteps[k]));
+    }
     this.spacing = spacing;
     this.offset = offset;
     this.heun = heun;
@@ -58,7 +64,7 @@ final class DpmSolver2MSampler extends StepSampler {
 
   @Override
   double modelTime(int k) {
-    return timesteps[k];
+    return modelTimes[k];
   }
 
   @Override

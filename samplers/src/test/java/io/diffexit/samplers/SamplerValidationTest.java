@@ -3,6 +3,7 @@ package io.diffexit.samplers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -97,6 +98,26 @@ class SamplerValidationTest {
         .hasMessage("sampler 'ode-euler': parameter 'eps' must be in (0, 1), got 0");
     assertThatThrownBy(() -> create(new DdimSamplerFactory(), "steps=ten", linear))
         .hasMessage("sampler 'ddim': parameter 'steps' must be an integer, got 'ten'");
+  }
+
+  @Test
+  void aRunLeavesOnlyItsResultInTheRunManager() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      for (Sampler s : new Sampler[] {
+        create(new DpmSolver2MSamplerFactory(), "steps=10", linear),
+        create(new SdeEulerSamplerFactory(), "steps=10", linear),
+        create(new DdimSamplerFactory(), "steps=10,eta=0.5,clip-sample=true", linear)
+      }) {
+        NDArray noise = m.ones(new Shape(2, 1, 2, 2));
+        try (NDManager runManager = m.newSubManager()) {
+          SamplingRun run = new SamplingRun(runManager, new SeededNoise(0), SamplingRun.StepListener.none());
+          NDArray out = s.sample((x, t, step) -> x.mul(0.1f).add(t.reshape(2, 1, 1, 1).div(1000f)), noise, run);
+          assertThat(out.getManager()).isSameAs(runManager);
+          assertThat(runManager.getManagedArrays()).as(s.describe()).containsExactly(out);
+        }
+        assertThat(noise.toFloatArray()).containsOnly(1f);
+      }
+    }
   }
 
   @Test

@@ -108,6 +108,11 @@ class NoiseScheduleValuesTest {
     assertThat(vp.modelTime(1e-3)).isCloseTo(0.0, within(1e-12));
     assertThat(vp.modelTime(vp.timeOfIndex(417))).isCloseTo(417.0, within(1e-9));
     assertThat(linear.indexOfTime(0.5)).isEqualTo(499.0);
+    // discrete samplers pass modelTime(timeOfIndex(i)) as float32: exactly i for every index
+    for (int i = 0; i < 1000; i++) {
+      assertThat((float) linear.modelTime(linear.timeOfIndex(i))).isEqualTo((float) i);
+      assertThat((float) vp.modelTime(vp.timeOfIndex(i))).isEqualTo((float) i);
+    }
   }
 
   @Test
