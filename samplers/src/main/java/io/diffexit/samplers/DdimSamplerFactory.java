@@ -9,7 +9,11 @@ import io.diffexit.samplers.schedule.TimestepSpacing;
 import java.util.List;
 import java.util.Objects;
 
-/** {@code ddim}: DDIM with diffusers' timestep spacings; η = 0 is deterministic. */
+/**
+ * {@code ddim}: DDIM with diffusers' timestep spacings; η = 0 is deterministic. Each step goes to the next timestep of
+ * the list (diffusers uses t − T//S, which is the same for leading/trailing when S divides T, and differs for linspace).
+ * Clipping is off by default because U-ViT's samplers (and DeeDiff's evaluation) never clip the x0 estimate.
+ */
 public final class DdimSamplerFactory implements SamplerFactory {
 
   private static final List<ParamSpec> PARAMS = List.of(
