@@ -98,8 +98,10 @@ public final class ExperimentParser {
     try {
       root = YAML.readTree(yaml);
     } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr();
       throw new IllegalArgumentException(
-          source + ": not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+          source + ": not valid YAML" + where + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       throw new IllegalArgumentException(source + ": empty experiment; it needs at least name, samples, "

@@ -111,7 +111,7 @@ class ExperimentParserTest {
     assertThatThrownBy(() -> ExperimentParser.parse(dir.resolve("nope.yaml"), List.of()))
         .hasMessage("experiment file " + dir.resolve("nope.yaml") + " does not exist");
     assertThatThrownBy(() -> Fixtures.parse("name: [unclosed"))
-        .hasMessageStartingWith("test.yaml: not valid YAML: ");
+        .hasMessageStartingWith("test.yaml: not valid YAML at line 1, column 16: ");
     assertThatThrownBy(() -> Fixtures.parse(""))
         .hasMessage("test.yaml: empty experiment; it needs at least name, samples, backbones, strategies and samplers");
   }
