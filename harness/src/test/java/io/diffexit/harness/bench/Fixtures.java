@@ -29,4 +29,27 @@ final class Fixtures {
   static Experiment parse(String yaml, String... overrides) {
     return ExperimentParser.parse(yaml, "test.yaml", Path.of("/exp"), List.of(overrides));
   }
+
+  /** {@link #SMALL} plus a strategy that throws and one limited to {@code ddim10}: 13 cells, 1 rejected. */
+  static final String WITH_FAILURE = SMALL
+      .replace("uem: {type: deediff,", "boom: {type: boom}\n  uem: {type: deediff,")
+      .replace("  none: {type: none}\n", "  none: {type: none}\n  f3: {type: fixed, layer: 3, requires: {sampler: [ddim10]}}\n");
+
+  /**
+   * Runs {@link #WITH_FAILURE} with the synthetic executor into {@code dir}, writes its manifest and the reports.
+   *
+   * @return the experiment
+   */
+  static Experiment benchAndReport(Path dir) {
+    Experiment e = parse(WITH_FAILURE);
+    Grid grid = GridBuilder.build(e);
+    try (ResultStore store = ResultStore.open(dir)) {
+      store.writeManifest(Manifest.collect(e, List.of(), grid, List.of(new io.diffexit.harness.plugins.ComponentInfo(
+          "strategy", "deediff", "UEM exits", "built-in", "0.1.0-SNAPSHOT")), 2, dir));
+      new BenchRunner(e, grid, new SyntheticCellExecutor(dir), store, new ProgressReporter(
+          new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false, System::nanoTime)).run();
+    }
+    ReportWriter.write(dir);
+    return e;
+  }
 }
