@@ -304,7 +304,7 @@ public final class ReportWriter {
       "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}",
       "h1{font-size:22px}h2{font-size:18px;margin-top:32px}h3{font-size:15px}",
       "table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;"
-          + "vertical-align:top}th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}",
+          + "vertical-align:top}th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}",
       "tr.failed td{background:#fde8e8;color:#8a1c1c}",
       ".plots,.cells{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}",
       ".cell{border:1px solid #ddd;padding:8px;max-width:480px}",
@@ -313,8 +313,8 @@ public final class ReportWriter {
       "svg .frame{fill:none;stroke:#999}svg .grid{stroke:#eee}",
       "svg .front{fill:none;stroke:#888;stroke-dasharray:4 3}svg .mean{fill:none;stroke:#D55E00;stroke-width:1.5}",
       ".legend span{margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}",
-      "img.samples{image-rendering:pixelated;max-width:460px}img.certainty{image-rendering:pixelated;"
-          + "max-width:220px}",
+      "img.samples{image-rendering:pixelated;width:100%;max-width:460px}img.certainty{image-rendering:pixelated;"
+          + "width:140px;margin-right:6px}",
       ".note{color:#666}.missing{color:#8a1c1c}footer li{margin-bottom:4px}");
 
   String html() {
@@ -384,6 +384,11 @@ public final class ReportWriter {
       }
       CellResult m = r.result();
       sb.append(SvgCharts.exitHeatmap("share of samples exiting at each layer, per step", m, HEATMAP_COLUMNS));
+      sb.append("<p class=\"note\">white 0% → dark blue 100% of the step's samples; mean exit layer ")
+          .append(Double.isFinite(m.meanExitLayer()) ? f2(m.meanExitLayer()) : "—").append(", decision ")
+          .append(html(m.decisionMode())).append(", peak memory ")
+          .append(String.format(Locale.ROOT, "%.0f MiB", m.peakMemoryBytes() / 1048576.0)).append(", wall time ")
+          .append(String.format(Locale.ROOT, "%.1f s", m.wallSeconds())).append(".</p>");
       if (m.sampleGrid() != null) {
         sb.append(image(m.sampleGrid(), "samples", "samples of " + r.cellId()));
       }
