@@ -188,4 +188,14 @@ class ExperimentParserTest {
     assertThat(Fixtures.parse(reordered).configHash()).isEqualTo(hash);
     assertThat(Fixtures.parse(Fixtures.SMALL, "seed=8").configHash()).isNotEqualTo(hash);
   }
+
+  @Test
+  void shippedFashionMnistExperimentParsesIntoTwentyFourCells() {
+    Experiment e = ExperimentParser.parse(Path.of("../experiments/fmnist-compare.yaml"), List.of());
+    Grid grid = GridBuilder.build(e);
+    assertThat(grid.rejected()).isEmpty();
+    assertThat(grid.cells()).hasSize(24);
+    assertThat(grid.cells()).extracting(Cell::id).contains("uvit/ddim50/uem[threshold=0.95]", "uvit/dpm20/uem-batch@per-batch");
+    assertThat(e.samples()).isEqualTo(500);
+  }
 }
