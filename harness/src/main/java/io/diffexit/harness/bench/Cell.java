@@ -31,9 +31,12 @@ public record Cell(Component backbone, Component sampler, Component strategy, De
     return decisionVaried || decision != DecisionMode.PER_SAMPLE ? s + "@" + decision.label() : s;
   }
 
-  /** @return the id made safe for a file or folder name */
+  /**
+   * @return the id made safe for a file or folder name, with the first 8 hex digits of its SHA-256 so that ids
+   *     differing only in replaced characters ({@code a/b} and {@code a_b}) do not share a folder
+   */
   public String fileName() {
-    return id().replaceAll("[^A-Za-z0-9._=-]+", "_");
+    return id().replaceAll("[^A-Za-z0-9._=-]+", "_") + "-" + Experiment.sha256(id()).substring(0, 8);
   }
 
   /** @return the key of the group this cell is compared within: backbone and sampler labels */

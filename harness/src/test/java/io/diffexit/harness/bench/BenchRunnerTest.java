@@ -39,7 +39,7 @@ class BenchRunnerTest {
     assertThat(s).isEqualTo(new BenchRunner.Summary(10, 0, 0, 0));
     assertThat(ex.executed).hasSize(10);
     assertThat(ResultStore.readLatest(dir)).hasSize(10).allMatch(CellRecord::finished);
-    assertThat(dir.resolve("cells/uvit_ddim10_uem_threshold=0.9_/samples.png")).exists();
+    assertThat(dir.resolve("cells/uvit_ddim10_uem_threshold=0.9_-2f53763f/samples.png")).exists();
   }
 
   @Test

@@ -42,7 +42,7 @@ class GridBuilderTest {
     assertThat(uem.strategy().describe()).isEqualTo("deediff:checkpoint=ckpt/uem,threshold=0.9");
     assertThat(uem.strategy().toParams().owner()).isEqualTo("strategy 'uem' (deediff)");
     assertThat(uem.decision()).isEqualTo(DecisionMode.PER_SAMPLE);
-    assertThat(uem.fileName()).isEqualTo("uvit_ddim10_uem_threshold=0.9_");
+    assertThat(uem.fileName()).as("sanitised id + sha256(id)[0:8]").isEqualTo("uvit_ddim10_uem_threshold=0.9_-2f53763f");
   }
 
   @Test

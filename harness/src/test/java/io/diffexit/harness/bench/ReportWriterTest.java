@@ -93,10 +93,10 @@ class ReportWriterTest {
   @Test
   void missingImagesAreNamedInsteadOfBreakingTheReport() throws Exception {
     Fixtures.benchAndReport(dir);
-    Files.delete(dir.resolve("cells/uvit_ddim10_none/samples.png"));
+    Files.delete(dir.resolve("cells/uvit_ddim10_none-08117d75/samples.png"));
     ReportWriter.write(dir);
     assertThat(Files.readString(dir.resolve(ReportWriter.HTML)))
-        .contains("<p class=\"missing\">missing image: cells/uvit_ddim10_none/samples.png</p>");
+        .contains("<p class=\"missing\">missing image: cells/uvit_ddim10_none-08117d75/samples.png</p>");
   }
 
   @Test

@@ -168,4 +168,18 @@ class ResultStoreTest {
     Files.writeString(repo.resolve("f"), "changed");
     assertThat(Manifest.gitCommit(repo)).isEqualTo(commit + "-dirty");
   }
+
+  @Test
+  void nonFiniteMetricsSurviveTheRoundTrip() {
+    Experiment e = Fixtures.parse(Fixtures.SMALL);
+    Cell c = GridBuilder.build(e).cells().get(0);
+    CellResult r = new CellResult(5, java.util.Map.of(), new double[] {Double.NaN}, new double[] {999}, new int[] {1},
+        new long[][] {{0}}, Double.NaN, Latency.of(1, 0, 1), Latency.of(2, 0, 1), null, -1, "per-sample", null, null, 1);
+    try (ResultStore s = ResultStore.open(dir)) {
+      s.append(new CellRecord(c.id(), e.cellHash(c), c, CellRecord.FINISHED, null, r, "t", "t"));
+    }
+    CellResult back = ResultStore.readLatest(dir).get(0).result();
+    assertThat(back.meanExitLayer()).isNaN();
+    assertThat(back.macsByStep()[0]).isNaN();
+  }
 }
