@@ -389,6 +389,11 @@ public final class ReportWriter {
           .append(html(m.decisionMode())).append(", peak memory ")
           .append(String.format(Locale.ROOT, "%.0f MiB", m.peakMemoryBytes() / 1048576.0)).append(", wall time ")
           .append(String.format(Locale.ROOT, "%.1f s", m.wallSeconds())).append(".</p>");
+      double[] gmacs = new double[m.macsByStep().length];
+      for (int i = 0; i < gmacs.length; i++) {
+        gmacs[i] = m.macsByStep()[i] / 1e9;
+      }
+      sb.append(SvgCharts.perStep("GMACs per image at each step", "GMACs per image", gmacs));
       if (m.sampleGrid() != null) {
         sb.append(image(m.sampleGrid(), "samples", "samples of " + r.cellId()));
       }

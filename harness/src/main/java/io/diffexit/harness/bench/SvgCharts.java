@@ -194,6 +194,54 @@ final class SvgCharts {
     return sb.toString();
   }
 
+  /**
+   * A small line chart of one value per sampler step (e.g. GMACs per image at each step).
+   *
+   * @return an {@code <svg>} element
+   */
+  static String perStep(String title, String yLabel, double[] values) {
+    int w = 420;
+    int h = 150;
+    int left = 50;
+    int top = 22;
+    int bottom = 30;
+    double pw = w - left - 12;
+    double ph = h - top - bottom;
+    double max = 0;
+    for (double v : values) {
+      if (Double.isFinite(v)) {
+        max = Math.max(max, v);
+      }
+    }
+    double[] yr = {0, max > 0 ? max * 1.1 : 1};
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"steps\" viewBox=\"0 0 %d %d\" "
+        + "width=\"%d\" height=\"%d\" role=\"img\">", w, h, w, h));
+    sb.append("<title>").append(ReportWriter.html(title)).append("</title>");
+    sb.append(text(left, 14, "start", "title", title));
+    sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" class=\"frame\"/>",
+        left, top, pw, ph));
+    for (double t : ticks(yr)) {
+      double y = top + ph - t / yr[1] * ph;
+      sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>",
+          left, y, left + pw, y));
+      sb.append(text(left - 4, y + 3, "end", "tick", fmt(t)));
+    }
+    StringBuilder line = new StringBuilder();
+    for (int i = 0; i < values.length; i++) {
+      if (Double.isFinite(values[i])) {
+        double x = left + (values.length == 1 ? pw / 2 : i * pw / (values.length - 1));
+        line.append(String.format(Locale.ROOT, " %.1f,%.1f", x, top + ph - values[i] / yr[1] * ph));
+      }
+    }
+    sb.append("<polyline class=\"mean\" points=\"").append(line.toString().trim()).append("\"/>");
+    sb.append(text(left, top + ph + 12, "start", "tick", "step 1"));
+    sb.append(text(left + pw, top + ph + 12, "end", "tick", "step " + values.length));
+    sb.append(text(left + pw / 2, top + ph + 26, "middle", "axis", yLabel + " by sampler step"));
+    sb.append("</svg>");
+    return sb.toString();
+  }
+
   /** Maps a (fractional) layer onto the row axis by linear interpolation between the exit points' layers. */
   private static double layerToRow(double layer, int[] layers) {
     if (layer <= layers[0]) {

@@ -88,6 +88,7 @@ class ReportWriterTest {
         .doesNotContain("https://").doesNotContain("href=");
     long heatmaps = html.lines().collect(Collectors.joining()).split("class=\"heatmap\"", -1).length - 1;
     assertThat(heatmaps).as("one per finished cell").isEqualTo(11);
+    assertThat(html.split("class=\"steps\"", -1).length - 1).as("a MACs-by-step chart per finished cell").isEqualTo(11);
   }
 
   @Test
