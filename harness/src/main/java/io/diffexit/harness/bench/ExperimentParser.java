@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -268,9 +267,7 @@ public final class ExperimentParser {
     }
     String kind = GROUPS.get(group);
     List<InstanceSpec> out = new ArrayList<>();
-    Iterator<Map.Entry<String, JsonNode>> it = map.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : map.properties()) {
       String path = group + "." + e.getKey();
       if (!ID.matcher(e.getKey()).matches()) {
         throw error(path, "the id '" + e.getKey() + "' must match [A-Za-z0-9][A-Za-z0-9_-]*");
@@ -280,9 +277,7 @@ public final class ExperimentParser {
       Map<String, List<String>> params = new LinkedHashMap<>();
       List<String> listKeys = new ArrayList<>();
       Map<String, List<String>> requires = new LinkedHashMap<>();
-      Iterator<Map.Entry<String, JsonNode>> fields = inst.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> f = fields.next();
+      for (Map.Entry<String, JsonNode> f : inst.properties()) {
         String key = f.getKey();
         String keyPath = path + "." + key;
         if (key.equals("type")) {
@@ -291,7 +286,7 @@ public final class ExperimentParser {
         if (key.equals("requires")) {
           ObjectNode req = object(f.getValue(), keyPath);
           knownKeys(req, keyPath, REQUIRES_KEYS);
-          req.fields().forEachRemaining(r -> requires.put(r.getKey(), values(r.getValue(), keyPath + "." + r.getKey())));
+          req.properties().forEach(r -> requires.put(r.getKey(), values(r.getValue(), keyPath + "." + r.getKey())));
           continue;
         }
         if (key.equals("decision")) {

@@ -101,6 +101,7 @@ class ResultStoreTest {
   @Test
   void aSecondStoreOnTheSameFolderIsRefused() {
     try (ResultStore s = ResultStore.open(dir)) {
+      assertThat(s.directory()).isEqualTo(dir);
       assertThatThrownBy(() -> ResultStore.open(dir))
           .hasMessage("results folder " + dir + " is in use by another bench run; wait for it to finish or choose "
               + "another --out");
