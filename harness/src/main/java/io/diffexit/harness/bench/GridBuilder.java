@@ -1,0 +1,156 @@
+package io.diffexit.harness.bench;
+
+import io.diffexit.api.DecisionMode;
+import io.diffexit.api.NamedFactory;
+import io.diffexit.api.ParamSpec;
+import io.diffexit.harness.plugins.Registry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Expands an experiment into its grid: the product of every backbone, sampler and strategy variant (list-valued
+ * parameters expand), minus the combinations that make no sense:
+ *
+ * <ul>
+ *   <li>an instance's {@code requires} names other instances of a kind, and the cell has another one;
+ *   <li>a strategy's {@code checkpoint} was trained on another backbone checkpoint than the cell's (as the
+ *       {@link CheckpointProbe} reports);
+ *   <li>{@code decision: per-batch} for a strategy whose exits do not depend on the sample ({@code none},
+ *       {@code fixed}, {@code schedule}): it would duplicate the per-sample cell.
+ * </ul>
+ */
+public final class GridBuilder {
+
+  /** Strategy types whose exit decision is the same for every sample of a step. */
+  static final Set<String> SAMPLE_INDEPENDENT = Set.of("none", "fixed", "schedule");
+
+  private GridBuilder() {}
+
+  /** @return the grid with no checkpoint knowledge ({@link CheckpointProbe#UNKNOWN}) */
+  public static Grid build(Experiment experiment) {
+    return build(experiment, CheckpointProbe.UNKNOWN);
+  }
+
+  /**
+   * @param experiment the experiment
+   * @param probe tells which backbone checkpoint a strategy checkpoint belongs to
+   * @return the cells and the rejected combinations
+   * @throws IllegalArgumentException if two cells would get the same id
+   */
+  public static Grid build(Experiment experiment, CheckpointProbe probe) {
+    List<Cell> cells = new ArrayList<>();
+    List<RejectedCell> rejected = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (InstanceSpec b : experiment.backbones()) {
+      for (Map<String, String> bp : b.expand()) {
+        Component backbone = new Component("backbone", b.id(), b.type(), bp, b.listKeys());
+        for (InstanceSpec sa : experiment.samplers()) {
+          for (Map<String, String> sp : sa.expand()) {
+            Component sampler = new Component("sampler", sa.id(), sa.type(), sp, sa.listKeys());
+            for (InstanceSpec st : experiment.strategies()) {
+              for (Map<String, String> stp : st.expand()) {
+                Map<String, String> params = new LinkedHashMap<>(stp);
+                String d = params.remove("decision");
+                DecisionMode mode = d == null ? DecisionMode.PER_SAMPLE
+                    : ExperimentParser.decisionMode(d, "strategies." + st.id() + ".decision");
+                List<String> varied = new ArrayList<>(st.listKeys());
+                boolean decisionVaried = varied.remove("decision");
+                Component strategy = new Component("strategy", st.id(), st.type(), params, varied);
+                Cell cell = new Cell(backbone, sampler, strategy, mode, decisionVaried);
+                if (!ids.add(cell.id())) {
+                  throw new IllegalArgumentException("two cells have the id '" + cell.id()
+                      + "'; give the instances distinct ids or write the differing parameter as a list");
+                }
+                Optional<String> reason = rejection(experiment, cell, b, sa, st, probe);
+                if (reason.isPresent()) {
+                  rejected.add(new RejectedCell(cell.id(), reason.get()));
+                } else {
+                  cells.add(cell);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return new Grid(cells, rejected);
+  }
+
+  private static Optional<String> rejection(
+      Experiment experiment, Cell cell, InstanceSpec b, InstanceSpec sa, InstanceSpec st, CheckpointProbe probe) {
+    Map<String, String> idsByKind = Map.of("backbone", b.id(), "sampler", sa.id(), "strategy", st.id());
+    for (InstanceSpec inst : List.of(b, sa, st)) {
+      for (Map.Entry<String, List<String>> req : inst.requires().entrySet()) {
+        String other = idsByKind.get(req.getKey());
+        if (!req.getValue().contains(other)) {
+          return Optional.of(inst.kind() + " '" + inst.id() + "' requires " + req.getKey() + " "
+              + req.getValue() + ", not '" + other + "'");
+        }
+      }
+    }
+    String strategyCheckpoint = cell.strategy().params().get("checkpoint");
+    if (strategyCheckpoint != null) {
+      Optional<Path> trainedOn = probe.backboneCheckpointOf(experiment.resolve(strategyCheckpoint));
+      if (trainedOn.isPresent()) {
+        String backboneCheckpoint = cell.backbone().params().get("checkpoint");
+        Path expected = trainedOn.get().toAbsolutePath().normalize();
+        if (backboneCheckpoint == null || !experiment.resolve(backboneCheckpoint).equals(expected)) {
+          return Optional.of("strategy '" + st.id() + "' checkpoint " + strategyCheckpoint
+              + " was trained on backbone checkpoint " + trainedOn.get() + ", not on backbone '" + b.id() + "' ("
+              + (backboneCheckpoint == null ? "no checkpoint" : backboneCheckpoint) + ")");
+        }
+      }
+    }
+    if (cell.decision() == DecisionMode.PER_BATCH && SAMPLE_INDEPENDENT.contains(st.type())) {
+      return Optional.of("decision per-batch equals per-sample for strategy type '" + st.type()
+          + "' (its exits do not depend on the sample)");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Checks every instance against the registered factories: the type exists and every parameter is one the factory
+   * declares (Trino/Airlift style: a typo fails instead of being ignored).
+   *
+   * @throws IllegalArgumentException naming the instance path, e.g.
+   *     {@code strategies.uem: unknown parameter 'treshold' of exit strategy 'deediff'; known: [patience, threshold]}
+   */
+  public static void checkAgainst(Experiment experiment, Registry registry) {
+    check(experiment.backbones(), "backbones", "backbone", t -> registry.backbone(t));
+    check(experiment.samplers(), "samplers", "sampler", t -> registry.sampler(t));
+    check(experiment.strategies(), "strategies", "exit strategy", t -> registry.strategy(t));
+  }
+
+  private static void check(List<InstanceSpec> instances, String group, String kindLabel,
+      java.util.function.Function<String, ? extends NamedFactory> lookup) {
+    for (InstanceSpec inst : instances) {
+      String path = group + "." + inst.id();
+      NamedFactory factory;
+      try {
+        factory = lookup.apply(inst.type());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+      }
+      Set<String> known = new TreeSet<>();
+      for (ParamSpec p : factory.params()) {
+        known.add(p.name());
+      }
+      for (String key : inst.params().keySet()) {
+        if (key.equals("decision") && inst.kind().equals("strategy")) {
+          continue;
+        }
+        if (!known.contains(key)) {
+          throw new IllegalArgumentException(path + ": unknown parameter '" + key + "' of " + kindLabel + " '"
+              + inst.type() + "'; known: " + known);
+        }
+      }
+    }
+  }
+}

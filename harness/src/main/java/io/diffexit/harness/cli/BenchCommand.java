@@ -1,0 +1,121 @@
+package io.diffexit.harness.cli;
+
+import io.diffexit.harness.bench.BenchRunner;
+import io.diffexit.harness.bench.BenchWiring;
+import io.diffexit.harness.bench.Cell;
+import io.diffexit.harness.bench.Experiment;
+import io.diffexit.harness.bench.ExperimentParser;
+import io.diffexit.harness.bench.Grid;
+import io.diffexit.harness.bench.GridBuilder;
+import io.diffexit.harness.bench.Manifest;
+import io.diffexit.harness.bench.ProgressReporter;
+import io.diffexit.harness.bench.RejectedCell;
+import io.diffexit.harness.bench.ReportWriter;
+import io.diffexit.harness.bench.ResultStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code diffexit bench EXPERIMENT.yaml}: runs the grid of an experiment, resumes after an interruption, and writes
+ * {@code report.md}, {@code results.csv} and {@code report.html} into the results folder.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Compare backbones, exit strategies and samplers side by side: FID/KID, MACs/FLOPs, latency, exit layers.",
+      "Finished cells are kept in OUT/results.jsonl; a re-run skips them (resume after a crash or Ctrl-C)."
+    })
+public final class BenchCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
+
+  @Parameters(index = "0", paramLabel = "EXPERIMENT.yaml", description = "the experiment (see experiments/)")
+  Path experimentFile;
+
+  @Option(names = "--set", paramLabel = "PATH=VALUES",
+      description = "override a value, e.g. --set strategy.uem.threshold=0.90,0.95 or --set samples=200")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--out", paramLabel = "DIR", description = "results folder (default: results/<experiment name>)")
+  Path out;
+
+  @Option(names = "--dry-run", description = "print the cells and the rejected combinations, run nothing")
+  boolean dryRun;
+
+  @Option(names = "--report-only", description = "rebuild the reports from the results folder, run nothing")
+  boolean reportOnly;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  private final BenchWiring wiring;
+
+  /** Without an executor: {@code --dry-run} and {@code --report-only} only, until the runner is wired in. */
+  public BenchCommand() {
+    this(BenchWiring.withoutExecutor());
+  }
+
+  /** @param wiring the executor, registry and checkpoint probe to use */
+  public BenchCommand(BenchWiring wiring) {
+    this.wiring = wiring;
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter stdout = spec.commandLine().getOut();
+    Experiment experiment = ExperimentParser.parse(experimentFile, overrides);
+    wiring.registry().ifPresent(r -> GridBuilder.checkAgainst(experiment, r));
+    Grid grid = GridBuilder.build(experiment, wiring.checkpointProbe());
+    Path dir = out != null ? out : Path.of("results", experiment.name());
+    if (dryRun) {
+      stdout.println(grid.cells().size() + " cells, " + grid.rejected().size() + " rejected; config sha256 "
+          + experiment.configHash());
+      for (Cell c : grid.cells()) {
+        stdout.println("  run   " + c.id());
+      }
+      for (RejectedCell r : grid.rejected()) {
+        stdout.println("  skip  " + r.id() + ": " + r.reason());
+      }
+      stdout.flush();
+      return 0;
+    }
+    if (reportOnly) {
+      ReportWriter.write(dir);
+      stdout.println("reports written to " + dir.resolve(ReportWriter.HTML));
+      stdout.flush();
+      return 0;
+    }
+    var executor = wiring.executor(experiment);
+    BenchRunner.Summary summary;
+    try (ResultStore store = ResultStore.open(dir)) {
+      store.writeManifest(Manifest.collect(experiment, overrides, grid, wiring.components(), wiring.threads(),
+          Path.of("").toAbsolutePath()));
+      Thread hook = new Thread(() -> LOG.warn("interrupted: finished cells are saved in {}; run the same command "
+          + "again to resume", dir.resolve(ResultStore.RESULTS)));
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        summary = new BenchRunner(experiment, grid, executor, store, ProgressReporter.stderr()).run();
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // the JVM is exiting (Ctrl-C); the hook reports it
+        }
+      }
+    }
+    ReportWriter.write(dir);
+    stdout.println(summary.finished() + " cells finished, " + summary.failed() + " failed, " + summary.skipped()
+        + " already done, " + summary.rejected() + " rejected; reports in " + dir);
+    stdout.flush();
+    return summary.failed() > 0 ? 1 : 0;
+  }
+}

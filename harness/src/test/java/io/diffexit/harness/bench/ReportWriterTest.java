@@ -1,0 +1,161 @@
+package io.diffexit.harness.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reports from a synthetic run of {@link Fixtures#WITH_FAILURE}. Hand values for {@code uvit/ddim10/fixed[layer=7]}
+ * (10 steps, 1e6 embed + 1e7 per layer MACs per step): MACs = 10 × (1e6 + 7e7) = 7.1e8; the {@code none} cell
+ * 10 × (1e6 + 13e7) = 1.31e9; saved = 100 × (1 − 7.1/13.1) = 45.80%; latency b1 observations 7.1 × {0.9, 1, 1.1, 1,
+ * 1.2} ms → median 7.10, Q1 7.10, Q3 7.81; large batch 3.55 × {1, 1, 1, 0.8, 1.1} → 3.55 [3.55–3.55]; latency is
+ * proportional to MACs, so speed-up ÷ MACs reduction = 1.00; FID = 10 + (13 − 7) = 16.
+ */
+class ReportWriterTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void markdownTableHasHandComputedValuesFailuresRejectionsAndConventions() throws Exception {
+    Fixtures.benchAndReport(dir);
+    String md = Files.readString(dir.resolve(ReportWriter.MARKDOWN));
+    assertThat(md).startsWith("# Benchmark: small\n\n11 finished, 2 failed, 0 not run yet, 1 rejected of 14 combinations.");
+    assertThat(md).contains("| backbone | sampler | strategy | decision | FID | KID | GMACs/img | GFLOPs/img | MACs saved "
+        + "| latency b1 ms/img | latency bN ms/img | speed-up ÷ MACs red. b1 / bN | mean exit layer | status |");
+    assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | fixed[layer=7] (fixed:layer=7) | per-sample | 16.00 "
+        + "| 0.0100 ± 0.0010 | 0.710 | 1.420 | 45.8% | 7.10 [7.10–7.81] | 3.55 [3.55–3.55] (b8) | 1.00 / 1.00 | 7.00 "
+        + "| finished |");
+    assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | none (none) | per-sample | 10.00 | 0.0100 ± 0.0010 "
+        + "| 1.310 | 2.620 | 0.0% |");
+    assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | boom (boom) | per-sample | — | — | — | — | — | — | — "
+        + "| — | — | failed: IllegalStateException: strategy 'boom' exploded |");
+    assertThat(md).contains("- `uvit/dpm5/f3`: strategy 'f3' requires sampler [ddim10], not 'dpm5'");
+    assertThat(md).contains("FLOPs = 2 × MACs");
+    assertThat(md).contains("FID/KID: extractor synthetic (sha256 abababababab), 4 samples per cell, reference split test.");
+    assertThat(md).contains("median [Q1–Q3] over 5 timed repeats after 2 warm-up runs, at batch 1 and at batch 8, on CPU.");
+    assertThat(md).contains("threads, GPU none,");
+    assertThat(md).contains("| strategy | deediff | 0.1.0-SNAPSHOT | built-in |");
+  }
+
+  @Test
+  void csvHasOneRowPerCellWithEveryColumnAndExactNumbers() throws Exception {
+    Fixtures.benchAndReport(dir);
+    List<List<String>> rows = parseCsv(Files.readString(dir.resolve(ReportWriter.CSV)));
+    List<String> header = rows.get(0);
+    assertThat(rows).hasSize(1 + 13).allSatisfy(r -> assertThat(r).hasSameSizeAs(header));
+    Map<String, String> fixed7 = rowOf(rows, "uvit/ddim10/fixed[layer=7]");
+    assertThat(fixed7.get("macs_per_image")).isEqualTo("7.1E8");
+    assertThat(fixed7.get("flops_per_image")).isEqualTo("1.42E9");
+    assertThat(Double.parseDouble(fixed7.get("macs_saved_percent"))).isEqualTo(100 * (1 - 7.1e8 / 1.31e9));
+    assertThat(fixed7.get("baseline_cell")).isEqualTo("uvit/ddim10/none");
+    assertThat(Double.parseDouble(fixed7.get("latency_b1_q3_ms"))).isCloseTo(7.81, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(fixed7.get("latency_large_batch")).isEqualTo("8");
+    assertThat(fixed7.get("latency_large_repeats")).isEqualTo("5");
+    assertThat(fixed7.get("mean_exit_layer")).isEqualTo("7.0");
+    assertThat(fixed7.get("fid")).isEqualTo("16.0");
+    assertThat(fixed7.get("strategy_params")).isEqualTo("layer=7");
+    Map<String, String> uem = rowOf(rows, "uvit/dpm5/uem[threshold=0.5]");
+    assertThat(uem.get("strategy_params")).as("quoted because of the comma").isEqualTo("checkpoint=ckpt/uem,threshold=0.5");
+    Map<String, String> boom = rowOf(rows, "uvit/dpm5/boom");
+    assertThat(boom.get("status")).isEqualTo("failed");
+    assertThat(boom.get("error")).isEqualTo("IllegalStateException: strategy 'boom' exploded");
+    assertThat(boom.get("fid")).isEmpty();
+    assertThat(boom.get("cell_hash")).hasSize(64);
+  }
+
+  @Test
+  void htmlIsSelfContainedWithTablePlotsHeatmapsAndImages() throws Exception {
+    Fixtures.benchAndReport(dir);
+    String html = Files.readString(dir.resolve(ReportWriter.HTML));
+    assertThat(html).contains("<table id=\"results\">");
+    assertThat(html).contains("<tr class=\"failed\">");
+    assertThat(html).contains("FID vs GFLOPs per image — uvit/ddim10").contains("FID vs latency (batch 1) — uvit/dpm5");
+    assertThat(html).contains("class=\"heatmap\"");
+    assertThat(html).contains("<img class=\"samples\"").contains("<img class=\"certainty\"");
+    assertThat(html).contains("src=\"data:image/png;base64,iVBORw0KGgo");
+    assertThat(html).contains("strategy &#39;f3&#39; requires sampler [ddim10], not &#39;dpm5&#39;");
+    // no external resource: only the SVG namespace URI, never a src/href to the network
+    assertThat(html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "")).doesNotContain("http://")
+        .doesNotContain("https://").doesNotContain("href=");
+    long heatmaps = html.lines().collect(Collectors.joining()).split("class=\"heatmap\"", -1).length - 1;
+    assertThat(heatmaps).as("one per finished cell").isEqualTo(11);
+    assertThat(html.split("class=\"steps\"", -1).length - 1).as("a MACs-by-step chart per finished cell").isEqualTo(11);
+  }
+
+  @Test
+  void missingImagesAreNamedInsteadOfBreakingTheReport() throws Exception {
+    Fixtures.benchAndReport(dir);
+    Files.delete(dir.resolve("cells/uvit_ddim10_none-08117d75/samples.png"));
+    ReportWriter.write(dir);
+    assertThat(Files.readString(dir.resolve(ReportWriter.HTML)))
+        .contains("<p class=\"missing\">missing image: cells/uvit_ddim10_none-08117d75/samples.png</p>");
+  }
+
+  @Test
+  void reportWithoutManifestFails() {
+    assertThatThrownBy(() -> ReportWriter.write(dir))
+        .hasMessage("no manifest.json in " + dir + "; run diffexit bench on the experiment first");
+  }
+
+  @Test
+  void paretoFrontKeepsOnlyUndominatedPoints() {
+    String svg = SvgCharts.pareto("t", "x", "y", List.of(
+        new SvgCharts.Point("a", "s", 1, 10), new SvgCharts.Point("b", "s", 2, 5),
+        new SvgCharts.Point("c", "s", 3, 7), new SvgCharts.Point("d", "s", 4, 2)));
+    String front = svg.replaceAll("(?s).*<polyline class=\"front\" points=\"([^\"]*)\".*", "$1");
+    // a, b, d are on the front (c is dominated by b): 3 points joined by 2 horizontal steps = 5 vertices
+    assertThat(front.split(" ")).hasSize(5);
+    assertThat(SvgCharts.ticks(new double[] {0.03, 0.97})).containsExactly(0.2, 0.4, 0.6000000000000001, 0.8);
+  }
+
+  private static Map<String, String> rowOf(List<List<String>> rows, String id) {
+    List<String> header = rows.get(0);
+    List<String> row = rows.stream().filter(r -> r.get(0).equals(id)).findFirst().orElseThrow();
+    return IntStream.range(0, header.size()).boxed()
+        .collect(Collectors.toMap(header::get, row::get, (a, b) -> a, java.util.LinkedHashMap::new));
+  }
+
+  /** A strict RFC 4180 reader, independent of the writer. */
+  static List<List<String>> parseCsv(String text) {
+    List<List<String>> rows = new ArrayList<>();
+    List<String> row = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+          field.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          field.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        row.add(field.toString());
+        field.setLength(0);
+      } else if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+        row.add(field.toString());
+        field.setLength(0);
+        rows.add(row);
+        row = new ArrayList<>();
+        i++;
+      } else {
+        field.append(c);
+      }
+    }
+    return rows;
+  }
+}
