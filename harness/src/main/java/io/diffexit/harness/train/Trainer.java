@@ -136,7 +136,7 @@ public final class Trainer implements AutoCloseable {
           "nothing to train: the backbone is frozen and the strategy has no trainable block; drop --freeze-backbone");
     }
     for (NDArray a : trained) {
-      a.setRequiresGradient(true); // loaded arrays come back without; initialisation may also have left it off
+      requireGradient((PtNDArray) a);
     }
     ema.block().freezeParameters(true);
     if (strategyEma != null && strategyEma.trainable().isPresent()) {
@@ -145,6 +145,22 @@ public final class Trainer implements AutoCloseable {
     adam = new AdamW(trained, config.beta1(), config.beta2(), config.eps(), config.weightDecay(), manager);
     store = new ParameterStore(manager, false);
     objective = strategy == null ? null : strategy.objective().orElse(null);
+  }
+
+  /**
+   * Makes an array record gradients. Loaded arrays come back without. DJL's setRequiresGradient(true) attaches a fresh
+   * gradient buffer whose contents are garbage (seen as NaN gradients after backward), even on an array that already
+   * requires gradients, so it is called only when needed and the buffer is zeroed.
+   */
+  private static void requireGradient(PtNDArray a) {
+    if (!JniUtils.requiresGrad(a)) {
+      a.setRequiresGradient(true);
+    }
+    PtNDArray g = JniUtils.getGradient(a);
+    if (g != null) {
+      JniUtils.zeroGrad(a);
+      g.close();
+    }
   }
 
   private void collect(String prefix, Block training, Block averages) {
@@ -422,14 +438,15 @@ public final class Trainer implements AutoCloseable {
       lastLoss = v.loss;
       lossEmaSum = LOSS_EMA * lossEmaSum + (1 - LOSS_EMA) * v.loss;
       lossEmaWeight = LOSS_EMA * lossEmaWeight + (1 - LOSS_EMA);
-      if (!Double.isFinite(v.loss)) {
-        throw new IllegalStateException(
-            "training diverged at step " + step + ": the loss is " + v.loss + "; lower --lr or use --clip");
-      }
       double rate = imagesPerSecond();
       double eta = (config.steps() - step) * (double) config.batch() / rate;
       listener.stepDone(new StepReport(
           step, config.steps(), v.loss, smoothedLoss(), v.terms, v.lr, v.gradNorm, rate, eta));
+      if (!Double.isFinite(v.loss) || !Double.isFinite(v.gradNorm)) {
+        throw new IllegalStateException(
+            "training diverged at step " + step + ": the loss is " + v.loss + " and the gradient norm " + v.gradNorm
+                + "; lower --lr or keep --clip on");
+      }
     }
   }
 
