@@ -150,6 +150,11 @@ public final class CheckpointWriter {
     }
   }
 
+  /** Deletes a folder and everything in it (best effort). */
+  public static void deleteTree(Path path) {
+    deleteQuietly(path);
+  }
+
   static void deleteQuietly(Path path) {
     if (!Files.exists(path)) {
       return;

@@ -94,7 +94,8 @@ public final class TinyStrategy implements ExitStrategy {
     NDArray uemLoss = null;
     NDArray layerwise = null;
     for (int i = 0; i < out.heads().size(); i++) {
-      NDArray err = out.heads().get(i).sub(out.noise()).square().mean(new int[] {1, 2, 3});
+      NDArray d = out.heads().get(i).sub(out.noise());
+      NDArray err = d.square().reshape(d.getShape().get(0), -1).mean(new int[] {1}); // per sample
       NDArray u = certainty(ps, out.hidden().get(i), true);
       NDArray term = u.sub(err.stopGradient()).square().mean();
       uemLoss = uemLoss == null ? term : uemLoss.add(term);
