@@ -209,6 +209,14 @@ public final class Checkpoint implements AutoCloseable {
       throw new UserError(file + " is truncated or does not fit " + what + " (it has fewer parameters)", e);
     } catch (IOException e) {
       throw new UserError("cannot read " + file + ": " + e.getMessage(), e);
+    } finally {
+      // Parameter.load replaces arrays without closing the old ones, also when a later parameter fails.
+      for (int i = 0; i < params.size(); i++) {
+        NDArray now = params.get(i).getValue().isInitialized() ? params.get(i).getValue().getArray() : null;
+        if (old.get(i) != null && old.get(i) != now) {
+          old.get(i).close();
+        }
+      }
     }
     for (int i = 0; i < params.size(); i++) {
       NDArray now = params.get(i).getValue().getArray();
@@ -216,9 +224,6 @@ public final class Checkpoint implements AutoCloseable {
         throw new UserError(
             file + " does not fit " + what + ": parameter '" + params.get(i).getKey() + "' has shape " + now.getShape()
                 + " in the file but " + shapes.get(i) + " in the network; was the checkpoint made with another config?");
-      }
-      if (old.get(i) != null && old.get(i) != now) {
-        old.get(i).close();
       }
     }
   }
