@@ -51,7 +51,7 @@ public final class FinetuneCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TrainingServices services = TrainingServices.current();
-    String command = TrainingRuns.commandLine("finetune", spec.commandLine().getParseResult().originalArgs());
+    String command = TrainingRuns.commandLine(spec.commandLine().getParseResult().originalArgs());
     TrainingRuns.engine(options.threads);
     Registry registry = services.registry().get();
     NoiseSchedule schedule = services.schedule().get();

@@ -37,7 +37,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TrainingServices services = TrainingServices.current();
-    String command = TrainingRuns.commandLine("train", spec.commandLine().getParseResult().originalArgs());
+    String command = TrainingRuns.commandLine(spec.commandLine().getParseResult().originalArgs());
     TrainingRuns.engine(options.threads);
     Registry registry = services.registry().get();
     NoiseSchedule schedule = services.schedule().get();

@@ -73,9 +73,9 @@ final class TrainingRuns {
     }
   }
 
-  /** @return the command line as typed, for the model card */
-  static String commandLine(String name, List<String> args) {
-    StringBuilder sb = new StringBuilder("diffexit ").append(name);
+  /** @return the command line as typed (picocli's original arguments, subcommand included), for the model card */
+  static String commandLine(List<String> args) {
+    StringBuilder sb = new StringBuilder("diffexit");
     for (String a : args) {
       sb.append(' ').append(a.isEmpty() || a.matches(".*[\\s'\"$\\\\].*") ? "'" + a.replace("'", "'\\''") + "'" : a);
     }
