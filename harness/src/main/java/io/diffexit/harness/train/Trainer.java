@@ -148,9 +148,8 @@ public final class Trainer implements AutoCloseable {
   }
 
   /**
-   * Makes an array record gradients. Loaded arrays come back without. DJL's setRequiresGradient(true) attaches a fresh
-   * gradient buffer whose contents are garbage (seen as NaN gradients after backward), even on an array that already
-   * requires gradients, so it is called only when needed and the buffer is zeroed.
+   * Makes an array record gradients (arrays loaded from a file come back without) and starts it from no gradient, so
+   * the first step does not add to a stale one.
    */
   private static void requireGradient(PtNDArray a) {
     if (!JniUtils.requiresGrad(a)) {
