@@ -31,6 +31,7 @@ import io.diffexit.harness.checkpoint.Weights;
 import io.diffexit.harness.cli.UserError;
 import io.diffexit.harness.plugins.Registry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -408,12 +409,24 @@ public final class Trainer implements AutoCloseable {
    * @return the final checkpoint and figures
    */
   public TrainingResult run(Path out, String command, TrainingListener listener) {
-    while (step < config.steps()) {
-      int chunk = config.checkpointEvery() > 0
-          ? Math.min(config.checkpointEvery() - step % config.checkpointEvery(), config.steps() - step)
-          : config.steps() - step;
-      trainSteps(chunk, listener);
-      if (step < config.steps()) {
+    return run(out, command, listener, null);
+  }
+
+  /**
+   * As {@link #run(Path, String, TrainingListener)}, but also stops (and writes the final checkpoint) once this
+   * session has trained for {@code budget}, checked after every step; the card then shows fewer steps done than
+   * planned, and {@link #resume} can continue the run. For time-boxed runs such as a demo.
+   *
+   * @param budget training wall time allowed in this session, or null for no limit
+   */
+  public TrainingResult run(Path out, String command, TrainingListener listener, Duration budget) {
+    long deadline = budget == null ? 0 : System.nanoTime() + budget.toNanos();
+    boolean timeUp = false;
+    while (step < config.steps() && !timeUp) {
+      trainSteps(1, listener);
+      timeUp = budget != null && System.nanoTime() - deadline >= 0;
+      int every = config.checkpointEvery();
+      if (!timeUp && step < config.steps() && every > 0 && step % every == 0) {
         saveCheckpoint(out, command);
         listener.checkpointWritten(out, step);
       }

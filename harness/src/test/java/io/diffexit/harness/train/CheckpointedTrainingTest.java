@@ -163,6 +163,22 @@ class CheckpointedTrainingTest {
   }
 
   @Test
+  void aTimeBudgetStopsTheRunWithAResumableCheckpoint(@TempDir Path dir) {
+    try (NDManager m = NDManager.newBaseManager();
+        Trainer t = Trainer.create(REGISTRY, TINY, SCHEDULE, Fixtures.fashionMnist(16), Fixtures.quick(50), m)) {
+      TrainingResult r = t.run(dir.resolve("ck"), "demo", TrainingListener.none(), java.time.Duration.ZERO);
+      assertThat(r.steps()).isEqualTo(1); // the budget is checked after each step
+      ModelCard card = Checkpoint.readCard(dir.resolve("ck"));
+      assertThat(card.result().stepsDone()).isEqualTo(1);
+      assertThat(card.training().steps()).isEqualTo(50);
+    }
+    try (NDManager m = NDManager.newBaseManager();
+        Trainer t = Trainer.resume(REGISTRY, dir.resolve("ck"), SCHEDULE, Fixtures.fashionMnist(16), 0, m)) {
+      assertThat(t.step()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void finetuningWithAFrozenBackboneTrainsOnlyTheStrategy(@TempDir Path dir) {
     Path base = dir.resolve("base");
     try (NDManager m = NDManager.newBaseManager();
