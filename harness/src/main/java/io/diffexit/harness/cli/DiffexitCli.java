@@ -17,7 +17,9 @@ import picocli.CommandLine.Command;
 public final class DiffexitCli implements Runnable {
 
   /** Subcommand classes, in the order {@code --help} lists them. */
-  static final Class<?>[] SUBCOMMANDS = {ListCommand.class, BenchCommand.class};
+  static final Class<?>[] SUBCOMMANDS = {
+    TrainCommand.class, FinetuneCommand.class, ListCommand.class, BenchCommand.class
+  };
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

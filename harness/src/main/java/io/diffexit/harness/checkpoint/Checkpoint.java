@@ -1,0 +1,319 @@
+package io.diffexit.harness.checkpoint;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.ParameterList;
+import ai.djl.util.Pair;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.diffexit.api.Backbone;
+import io.diffexit.api.BackboneContext;
+import io.diffexit.api.BackboneFactory;
+import io.diffexit.api.ExitStrategy;
+import io.diffexit.api.NoiseSchedule;
+import io.diffexit.api.Params;
+import io.diffexit.api.StrategyContext;
+import io.diffexit.harness.ComponentSpec;
+import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.plugins.Registry;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A checkpoint folder loaded into a ready backbone (see {@link CheckpointWriter} for the layout). The backbone is rebuilt
+ * from the card through its {@link BackboneFactory} and gets the EMA weights by default.
+ *
+ * <p>Every failure is a one-line {@link UserError} naming the folder or file: missing folder, missing card, corrupt
+ * JSON, unknown backbone name (with the known ones), weights that do not fit the architecture.
+ */
+public final class Checkpoint implements AutoCloseable {
+
+  private final Path dir;
+  private final ModelCard card;
+  private final Backbone backbone;
+  private final Weights weights;
+
+  private Checkpoint(Path dir, ModelCard card, Backbone backbone, Weights weights) {
+    this.dir = dir;
+    this.card = card;
+    this.backbone = backbone;
+    this.weights = weights;
+  }
+
+  /** As {@link #load(Path, Registry, NDManager, Weights)} with the EMA weights. */
+  public static Checkpoint load(Path dir, Registry registry, NDManager manager) {
+    return load(dir, registry, manager, Weights.EMA);
+  }
+
+  /**
+   * @param dir the checkpoint folder
+   * @param registry where the backbone factory is looked up by the card's backbone name
+   * @param manager owns the backbone's parameters
+   * @param weights which weight set to load
+   * @return the checkpoint with its backbone (owned by the caller: close it)
+   * @throws UserError with one line naming the folder or file and what is wrong
+   */
+  public static Checkpoint load(Path dir, Registry registry, NDManager manager, Weights weights) {
+    Path folder = resolve(dir);
+    ModelCard card = readCard(folder);
+    Backbone backbone = createBackbone(card, folder, registry, manager);
+    try {
+      loadParameters(
+          backbone.block(), folder.resolve(weights == Weights.EMA ? CheckpointWriter.BACKBONE_EMA : CheckpointWriter.BACKBONE),
+          manager, "backbone '" + card.backbone().name() + "'");
+    } catch (RuntimeException e) {
+      backbone.close();
+      throw e;
+    }
+    return new Checkpoint(folder, card, backbone, weights);
+  }
+
+  /**
+   * @return {@code dir}, or the complete old checkpoint {@code .NAME.previous} when a write was interrupted between
+   *     its two renames and {@code dir} is missing
+   */
+  public static Path resolve(Path dir) {
+    Path target = dir.toAbsolutePath().normalize();
+    if (!Files.exists(target) && target.getParent() != null) {
+      Path backup = target.getParent().resolve("." + target.getFileName() + ".previous");
+      if (Files.isRegularFile(backup.resolve(CheckpointWriter.CARD))) {
+        return backup;
+      }
+    }
+    return target;
+  }
+
+  /**
+   * @return the model card of the checkpoint folder
+   * @throws UserError for a missing folder, a missing card or corrupt JSON
+   */
+  public static ModelCard readCard(Path dir) {
+    Path folder = resolve(dir);
+    if (!Files.isDirectory(folder)) {
+      throw new UserError("checkpoint folder " + dir + " not found; train one with `diffexit train --out DIR`");
+    }
+    Path file = folder.resolve(CheckpointWriter.CARD);
+    if (!Files.isRegularFile(file)) {
+      throw new UserError(folder + " is not a checkpoint: " + CheckpointWriter.CARD + " is missing");
+    }
+    ModelCard card;
+    try {
+      card = CheckpointWriter.JSON.readValue(file.toFile(), ModelCard.class);
+    } catch (JsonProcessingException e) {
+      throw new UserError(file + " is corrupt: " + e.getOriginalMessage().lines().findFirst().orElse("bad JSON"), e);
+    } catch (IOException e) {
+      throw new UserError("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    if (card == null || card.backbone() == null || card.backbone().name() == null) {
+      throw new UserError(file + " is corrupt: it names no backbone");
+    }
+    if (card.format() > ModelCard.FORMAT) {
+      throw new UserError(
+          file + " has card format " + card.format() + ", newer than this diffexit reads (" + ModelCard.FORMAT
+              + "); update diffexit");
+    }
+    return card;
+  }
+
+  /**
+   * @return the trainer state, or empty when the checkpoint cannot be resumed (written without state)
+   * @throws UserError when the state file is corrupt
+   */
+  public static Optional<TrainerState> readState(Path dir) {
+    Path file = resolve(dir).resolve(CheckpointWriter.STATE_DIR).resolve(CheckpointWriter.STATE);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(CheckpointWriter.JSON.readValue(file.toFile(), TrainerState.class));
+    } catch (JsonProcessingException e) {
+      throw new UserError(file + " is corrupt: " + e.getOriginalMessage().lines().findFirst().orElse("bad JSON"), e);
+    } catch (IOException e) {
+      throw new UserError("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * @return the saved AdamW moments (m_i then v_i in the state's parameter order), or empty when none were saved
+   * @throws UserError when the file is corrupt
+   */
+  public static Optional<NDList> readMoments(Path dir, NDManager manager) {
+    Path file = resolve(dir).resolve(CheckpointWriter.STATE_DIR).resolve(CheckpointWriter.MOMENTS);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      return Optional.of(NDList.decode(manager, in));
+    } catch (IOException | RuntimeException e) {
+      throw new UserError("cannot read the optimizer moments " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Builds the (freshly initialised) backbone a card describes.
+   *
+   * @param folder the checkpoint folder, for messages
+   * @throws UserError for an unknown backbone name (with the known ones) or a config the factory refuses
+   */
+  public static Backbone createBackbone(ModelCard card, Path folder, Registry registry, NDManager manager) {
+    BackboneFactory factory;
+    try {
+      factory = registry.backbone(card.backbone().name());
+    } catch (IllegalArgumentException e) {
+      throw new UserError("checkpoint " + folder + " needs a backbone plugin: " + e.getMessage(), e);
+    }
+    Params config = Params.of(card.backbone().config()).forOwner("backbone '" + card.backbone().name() + "'");
+    long seed = card.training() == null ? 0 : card.training().seed();
+    try {
+      return factory.create(config, new BackboneContext(manager, seed));
+    } catch (IllegalArgumentException e) {
+      throw new UserError("checkpoint " + folder + " has a backbone config its plugin refuses: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Loads a {@code .params} file into an initialised block, checking names and shapes, and closes the arrays it
+   * replaces.
+   *
+   * @param what what the block is, for messages (e.g. {@code backbone 'uvit'})
+   * @throws UserError naming the file when it is missing, truncated or does not fit the block
+   */
+  public static void loadParameters(Block block, Path file, NDManager manager, String what) {
+    if (!Files.isRegularFile(file)) {
+      throw new UserError("checkpoint file " + file + " is missing; the checkpoint is incomplete");
+    }
+    ParameterList params = block.getParameters();
+    List<NDArray> old = new ArrayList<>();
+    List<Shape> shapes = new ArrayList<>();
+    for (Pair<String, Parameter> p : params) {
+      old.add(p.getValue().isInitialized() ? p.getValue().getArray() : null);
+      shapes.add(p.getValue().isInitialized() ? p.getValue().getArray().getShape() : null);
+    }
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+      block.loadParameters(manager, in);
+    } catch (MalformedModelException | IllegalArgumentException | IllegalStateException e) {
+      throw new UserError(file + " does not fit " + what + ": " + firstLine(e), e);
+    } catch (EOFException e) {
+      throw new UserError(file + " is truncated or does not fit " + what + " (it has fewer parameters)", e);
+    } catch (IOException e) {
+      throw new UserError("cannot read " + file + ": " + e.getMessage(), e);
+    } finally {
+      // Parameter.load replaces arrays without closing the old ones, also when a later parameter fails.
+      for (int i = 0; i < params.size(); i++) {
+        NDArray now = params.get(i).getValue().isInitialized() ? params.get(i).getValue().getArray() : null;
+        if (old.get(i) != null && old.get(i) != now) {
+          old.get(i).close();
+        }
+      }
+    }
+    for (int i = 0; i < params.size(); i++) {
+      NDArray now = params.get(i).getValue().getArray();
+      if (shapes.get(i) != null && !shapes.get(i).equals(now.getShape())) {
+        throw new UserError(
+            file + " does not fit " + what + ": parameter '" + params.get(i).getKey() + "' has shape " + now.getShape()
+                + " in the file but " + shapes.get(i) + " in the network; was the checkpoint made with another config?");
+      }
+    }
+  }
+
+  private static String firstLine(Exception e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return m.lines().findFirst().orElse(m);
+  }
+
+  /** @return the checkpoint folder (absolute) */
+  public Path dir() {
+    return dir;
+  }
+
+  /** @return the model card */
+  public ModelCard card() {
+    return card;
+  }
+
+  /** @return the backbone with the loaded weights */
+  public Backbone backbone() {
+    return backbone;
+  }
+
+  /** @return which weight set was loaded */
+  public Weights weights() {
+    return weights;
+  }
+
+  /** @return the strategy this checkpoint was fine-tuned for, as the command line writes it, or empty */
+  public Optional<ComponentSpec> strategySpec() {
+    return card.strategy() == null ? Optional.empty() : Optional.of(ComponentSpec.parse(card.strategy().spec()));
+  }
+
+  /**
+   * Loads the stored strategy parameters (the same weight set as the backbone: EMA or training) into the trainable
+   * block of a strategy created for this checkpoint's backbone.
+   *
+   * @throws UserError when the checkpoint has no strategy parameters, the strategy has no trainable block, or the
+   *     parameters do not fit it
+   */
+  public void loadStrategyParams(ExitStrategy strategy) {
+    if (card.strategy() == null || !card.strategy().hasParams()) {
+      throw new UserError(
+          "checkpoint " + dir + " has no strategy parameters; fine-tune it with `diffexit finetune " + dir
+              + " --strategy SPEC` first");
+    }
+    Block block = strategy.trainable().orElseThrow(() -> new UserError(
+        "exit strategy '" + strategy.describe() + "' has no trainable block, but checkpoint " + dir
+            + " holds parameters of '" + card.strategy().name() + "'"));
+    Path file = dir.resolve(weights == Weights.EMA ? CheckpointWriter.STRATEGY_EMA : CheckpointWriter.STRATEGY);
+    ParameterList params = block.getParameters();
+    if (params.isEmpty() || !params.valueAt(0).isInitialized()) {
+      throw new IllegalStateException(
+          "exit strategy '" + strategy.describe() + "' returned an uninitialised trainable block; its factory must "
+              + "initialise it");
+    }
+    loadParameters(block, file, params.valueAt(0).getArray().getManager(),
+        "exit strategy '" + card.strategy().name() + "'");
+  }
+
+  /**
+   * Creates the strategy this checkpoint was fine-tuned with and loads its parameters.
+   *
+   * @param overrides parameters that replace stored ones (e.g. a different threshold at sampling time)
+   * @return the strategy (owned by the caller), or empty for a checkpoint without a strategy
+   */
+  public Optional<ExitStrategy> createStrategy(
+      Registry registry, NoiseSchedule schedule, NDManager manager, Params overrides) {
+    Optional<ComponentSpec> spec = strategySpec();
+    if (spec.isEmpty()) {
+      return Optional.empty();
+    }
+    ExitStrategy strategy = registry.strategy(spec.get().name()).create(
+        spec.get().params().withAll(overrides).forOwner("exit strategy '" + spec.get().name() + "'"),
+        new StrategyContext(backbone.spec(), schedule, manager));
+    try {
+      if (card.strategy().hasParams()) {
+        loadStrategyParams(strategy);
+      }
+    } catch (RuntimeException e) {
+      strategy.close();
+      throw e;
+    }
+    return Optional.of(strategy);
+  }
+
+  /** Closes the backbone. */
+  @Override
+  public void close() {
+    backbone.close();
+  }
+}

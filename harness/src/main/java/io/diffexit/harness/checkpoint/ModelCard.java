@@ -1,0 +1,149 @@
+package io.diffexit.harness.checkpoint;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a checkpoint is: everything needed to rebuild the network and to judge and reproduce it. Stored as
+ * {@code model-card.json} (Jackson) in the checkpoint folder.
+ *
+ * <p>Conventions: {@code macsPerImage} is one full-depth forward pass with only the final head (FLOPs = 2 × MACs);
+ * {@code timeInput} states the time convention the weights were trained with; losses are the mean squared error per
+ * pixel of the ε prediction (L_simple) or the strategy objective's total when fine-tuning.
+ *
+ * @param format the card format version ({@value #FORMAT})
+ * @param backbone factory name and configuration that rebuild the architecture
+ * @param parameterCount trainable scalars of the backbone
+ * @param macsPerImage MACs per image of a full forward pass (final head only)
+ * @param schedule the noise schedule, e.g. {@code linear(beta=1e-4..0.02, T=1000)}
+ * @param timeInput the network's time input convention
+ * @param data what it was trained on
+ * @param training the hyperparameters
+ * @param result losses, time and speed at the moment of writing
+ * @param machine where it was trained
+ * @param command the exact command line that made it
+ * @param strategy the strategy it was fine-tuned for, or null for a plain training run
+ * @param parent the checkpoint it was fine-tuned from, or null
+ * @param created ISO-8601 instant of writing
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ModelCard(
+    int format,
+    BackboneInfo backbone,
+    long parameterCount,
+    long macsPerImage,
+    String schedule,
+    String timeInput,
+    DataInfo data,
+    TrainingInfo training,
+    ResultInfo result,
+    MachineInfo machine,
+    String command,
+    StrategyInfo strategy,
+    String parent,
+    String created) {
+
+  /** The card format written by this version. */
+  public static final int FORMAT = 1;
+
+  /** The time input convention of every model this trainer makes. */
+  public static final String DISCRETE_TIME_INPUT = "discrete index t in [0, T-1] as float";
+
+  /**
+   * @param name the backbone factory's name
+   * @param config its parameters ({@link io.diffexit.api.Params#asMap()})
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record BackboneInfo(String name, Map<String, String> config) {
+    public BackboneInfo {
+      config = config == null ? Map.of() : Map.copyOf(config);
+    }
+  }
+
+  /**
+   * @param name the data set, e.g. {@code fashion-mnist/train}
+   * @param dir the folder it was read from
+   * @param split {@code train} or {@code test}
+   * @param count images used (the first {@code count} of the split)
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record DataInfo(String name, String dir, String split, int count) {}
+
+  /**
+   * @param steps optimizer steps planned for the run
+   * @param batch images per step
+   * @param lr peak learning rate
+   * @param warmup linear warm-up steps
+   * @param weightDecay decoupled AdamW weight decay
+   * @param beta1 AdamW β1
+   * @param beta2 AdamW β2
+   * @param eps AdamW ε
+   * @param emaDecay EMA decay (with warm-up, see {@code io.diffexit.harness.train.Ema})
+   * @param gradClip global-norm clipping threshold (0 = off)
+   * @param seed the seed of initialisation, data order, timesteps and noise
+   * @param freezeBackbone whether the backbone was frozen (fine-tunes)
+   * @param checkpointEvery the checkpoint interval in steps (0 = only at the end)
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record TrainingInfo(
+      int steps,
+      int batch,
+      double lr,
+      int warmup,
+      double weightDecay,
+      double beta1,
+      double beta2,
+      double eps,
+      double emaDecay,
+      double gradClip,
+      long seed,
+      boolean freezeBackbone,
+      int checkpointEvery) {}
+
+  /**
+   * @param stepsDone optimizer steps done when the checkpoint was written
+   * @param wallSeconds training wall time so far (all sessions of a resumed run)
+   * @param finalLoss the loss of the last step
+   * @param lossEma the bias-corrected exponential moving average of the loss (decay 0.98)
+   * @param imagesPerSecond training throughput of the last session
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ResultInfo(int stepsDone, double wallSeconds, double finalLoss, double lossEma, double imagesPerSecond) {}
+
+  /**
+   * @param cores available processors
+   * @param jvm JVM name and version
+   * @param os OS name, version and architecture
+   * @param engine the DJL engine and its version, with the device
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record MachineInfo(int cores, String jvm, String os, String engine) {
+    /** @return a description of this machine */
+    public static MachineInfo current(String engine) {
+      return new MachineInfo(
+          Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+          System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+          engine);
+    }
+  }
+
+  /**
+   * @param name the strategy factory's name
+   * @param params its parameters as written on the command line ({@code k=v,k=v})
+   * @param hasParams whether {@code strategy.params} holds a trainable block
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record StrategyInfo(String name, String params, boolean hasParams) {
+    public StrategyInfo {
+      Objects.requireNonNull(name, "name");
+      params = params == null ? "" : params;
+    }
+
+    /** @return {@code name} or {@code name:params}, the form the command line takes */
+    public String spec() {
+      return params.isEmpty() ? name : name + ":" + params;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.diffexit.harness.cli;
+
+import io.diffexit.api.NoiseSchedule;
+import io.diffexit.harness.ComponentSpec;
+import io.diffexit.harness.checkpoint.Checkpoint;
+import io.diffexit.harness.checkpoint.ModelCard;
+import io.diffexit.harness.plugins.Registry;
+import io.diffexit.harness.train.Trainer;
+import io.diffexit.harness.train.TrainingConfig;
+import io.diffexit.harness.train.TrainingData;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code diffexit finetune}: fine-tunes a checkpoint with an exit strategy's training objective. */
+@Command(
+    name = "finetune",
+    description = {
+      "Fine-tune a checkpoint with an exit strategy's objective (layer-wise losses, UEM heads), training the backbone"
+          + " and the strategy's parameters together, or only the strategy's with --freeze-backbone.",
+      "Starts from the base's EMA weights. Data defaults to the base checkpoint's. Defaults: 2000 steps, batch 128,"
+          + " lr 1e-4 with 100 warm-up steps, the other settings as train.",
+      "The strategy's parameters are saved as strategy.params / strategy-ema.params with its spec in the card."
+    },
+    mixinStandardHelpOptions = true)
+public final class FinetuneCommand implements Callable<Integer> {
+
+  /** Fine-tuning defaults: shorter, gentler than training from scratch. */
+  public static final TrainingConfig DEFAULTS =
+      TrainingConfig.defaults().withSteps(2000).withLr(1e-4).withWarmup(100);
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "BASE_CHECKPOINT", description = "the checkpoint to fine-tune")
+  Path base;
+
+  @Option(names = "--strategy", paramLabel = "SPEC", description = "exit strategy and its parameters, e.g. deediff")
+  String strategy;
+
+  @Option(names = "--freeze-backbone", description = "train only the strategy's parameters")
+  boolean freezeBackbone;
+
+  @Mixin TrainingOptions options = new TrainingOptions();
+
+  @Override
+  public Integer call() {
+    TrainingServices services = TrainingServices.current();
+    String command = TrainingRuns.commandLine(spec.commandLine().getParseResult().originalArgs());
+    TrainingRuns.engine(options.threads);
+    Registry registry = services.registry().get();
+    NoiseSchedule schedule = services.schedule().get();
+    if (options.resume != null) {
+      List<String> given = new ArrayList<>(options.fixedOnResume());
+      if (base != null) {
+        given.add(0, "BASE_CHECKPOINT");
+      }
+      if (strategy != null) {
+        given.add("--strategy");
+      }
+      if (freezeBackbone) {
+        given.add("--freeze-backbone");
+      }
+      TrainingRuns.checkResumeOptions(given, options.resume);
+      ModelCard card = TrainingRuns.resumeCard(options.resume);
+      if (card.strategy() == null) {
+        throw new IllegalArgumentException(
+            options.resume + " is not a fine-tune; resume it with `diffexit train --resume " + options.resume + "`");
+      }
+      TrainingData data = TrainingRuns.dataOf(card, options.resume);
+      Path out = options.out != null ? options.out : options.resume;
+      int steps = options.steps == null ? 0 : options.steps;
+      return TrainingRuns.run(
+          m -> Trainer.resume(registry, options.resume, schedule, data, steps, m), out, command,
+          spec.commandLine().getOut());
+    }
+    if (base == null) {
+      throw new IllegalArgumentException("give the BASE_CHECKPOINT folder to fine-tune, or --resume DIR");
+    }
+    if (strategy == null) {
+      throw new IllegalArgumentException("--strategy is required, e.g. --strategy deediff");
+    }
+    ComponentSpec strategySpec = ComponentSpec.parse(strategy);
+    ModelCard baseCard = Checkpoint.readCard(base);
+    TrainingData data = options.data == null && options.limit == null
+        ? TrainingRuns.dataOf(baseCard, base)
+        : TrainingRuns.fashionMnist(options.data, options.limit);
+    TrainingConfig config = options.apply(DEFAULTS.withBatch(baseCard.training() == null
+        ? DEFAULTS.batch() : baseCard.training().batch()));
+    Path out = options.out != null
+        ? options.out
+        : Checkpoint.resolve(base).resolveSibling(
+            Checkpoint.resolve(base).getFileName() + "-" + strategySpec.name());
+    return TrainingRuns.run(
+        m -> Trainer.finetune(registry, base, strategySpec, freezeBackbone, schedule, data, config, m), out, command,
+        spec.commandLine().getOut());
+  }
+}

@@ -1,0 +1,112 @@
+package io.diffexit.harness.cli;
+
+import io.diffexit.harness.train.TrainingConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * Options shared by {@code train} and {@code finetune}. Boxed types tell "not given" (null) from a value, so that
+ * {@code --resume} can refuse options that would change a run half-way.
+ */
+public final class TrainingOptions {
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Fashion-MNIST folder with the *-ubyte.gz files (default: /usr/share/datasets/fashion-mnist)")
+  Path data;
+
+  @Option(names = "--limit", paramLabel = "N", description = "train on the first N training images only")
+  Integer limit;
+
+  @Option(names = "--steps", paramLabel = "N", description = "optimizer steps of the whole run")
+  Integer steps;
+
+  @Option(names = "--batch", paramLabel = "N", description = "images per step (default 128)")
+  Integer batch;
+
+  @Option(names = "--lr", paramLabel = "X", description = "peak learning rate (AdamW)")
+  Double lr;
+
+  @Option(names = "--warmup", paramLabel = "N", description = "linear warm-up steps, then constant")
+  Integer warmup;
+
+  @Option(names = "--weight-decay", paramLabel = "X", description = "decoupled weight decay (default 0.03)")
+  Double weightDecay;
+
+  @Option(names = "--ema", paramLabel = "X", description = "EMA decay (default 0.999, with warm-up)")
+  Double ema;
+
+  @Option(names = "--clip", paramLabel = "X", description = "global gradient-norm clip, 0 = off (default 1.0)")
+  Double clip;
+
+  @Option(names = "--seed", paramLabel = "N", description = "seed of init, data order, timesteps, noise (default 0)")
+  Long seed;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "checkpoint folder (replaced atomically)")
+  Path out;
+
+  @Option(names = "--checkpoint-every", paramLabel = "N", description = "write a checkpoint every N steps (0 = end only)")
+  Integer checkpointEvery;
+
+  @Option(names = "--resume", paramLabel = "DIR", description = "continue the run that wrote this checkpoint")
+  Path resume;
+
+  @Option(names = "--threads", paramLabel = "N", description = "PyTorch intra-op threads (default: all cores)")
+  Integer threads;
+
+  /** @return the defaults with every given option applied */
+  TrainingConfig apply(TrainingConfig base) {
+    TrainingConfig c = base;
+    if (steps != null) {
+      c = c.withSteps(steps);
+    }
+    if (batch != null) {
+      c = c.withBatch(batch);
+    }
+    if (lr != null) {
+      c = c.withLr(lr);
+    }
+    if (warmup != null) {
+      c = c.withWarmup(warmup);
+    }
+    if (weightDecay != null) {
+      c = c.withWeightDecay(weightDecay);
+    }
+    if (ema != null) {
+      c = c.withEmaDecay(ema);
+    }
+    if (clip != null) {
+      c = c.withGradClip(clip);
+    }
+    if (seed != null) {
+      c = c.withSeed(seed);
+    }
+    if (checkpointEvery != null) {
+      c = c.withCheckpointEvery(checkpointEvery);
+    }
+    return c;
+  }
+
+  /** @return the options given that a resumed run cannot change */
+  List<String> fixedOnResume() {
+    List<String> given = new ArrayList<>();
+    addIf(given, data, "--data");
+    addIf(given, limit, "--limit");
+    addIf(given, batch, "--batch");
+    addIf(given, lr, "--lr");
+    addIf(given, warmup, "--warmup");
+    addIf(given, weightDecay, "--weight-decay");
+    addIf(given, ema, "--ema");
+    addIf(given, clip, "--clip");
+    addIf(given, seed, "--seed");
+    addIf(given, checkpointEvery, "--checkpoint-every");
+    return given;
+  }
+
+  private static void addIf(List<String> given, Object value, String name) {
+    if (value != null) {
+      given.add(name);
+    }
+  }
+}

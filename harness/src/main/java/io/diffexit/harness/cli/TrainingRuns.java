@@ -1,0 +1,111 @@
+package io.diffexit.harness.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import io.diffexit.harness.checkpoint.Checkpoint;
+import io.diffexit.harness.checkpoint.ModelCard;
+import io.diffexit.harness.data.FashionMnist;
+import io.diffexit.harness.data.ImageSet;
+import io.diffexit.harness.train.ProgressBar;
+import io.diffexit.harness.train.Trainer;
+import io.diffexit.harness.train.TrainingData;
+import io.diffexit.harness.train.TrainingResult;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/** What {@code train} and {@code finetune} share: data loading, threads, resume, the run and its summary. */
+final class TrainingRuns {
+
+  private TrainingRuns() {}
+
+  /** @return Fashion-MNIST's training split from {@code dir} (null = Debian's folder), limited to the first N */
+  static TrainingData fashionMnist(Path dir, Integer limit) {
+    Path folder = FashionMnist.directory(dir).toAbsolutePath().normalize();
+    ImageSet images = FashionMnist.load(folder, FashionMnist.Split.TRAIN);
+    if (limit != null) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("--limit must be at least 1, got " + limit);
+      }
+      if (limit < images.size()) {
+        images = images.head(limit);
+      }
+    }
+    return new TrainingData(images, folder.toString(), FashionMnist.Split.TRAIN.label());
+  }
+
+  /** @return the data a checkpoint's card says its run used */
+  static TrainingData dataOf(ModelCard card, Path dir) {
+    ModelCard.DataInfo d = card.data();
+    if (d == null || d.dir() == null) {
+      throw new UserError(dir + "/model-card.json names no training data; cannot resume");
+    }
+    if (!d.name().startsWith("fashion-mnist/")) {
+      throw new UserError(
+          "checkpoint " + dir + " was trained on " + d.name() + "; the CLI resumes Fashion-MNIST runs only");
+    }
+    return fashionMnist(Path.of(d.dir()), d.count());
+  }
+
+  /** Loads the engine offline and sets its intra-op threads. */
+  static void engine(Integer threads) {
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    Engine.getInstance();
+    if (threads != null) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+      }
+      JniUtils.setNumThreads(threads);
+    }
+  }
+
+  /** Refuses options a resumed run cannot change. */
+  static void checkResumeOptions(List<String> given, Path resume) {
+    if (!given.isEmpty()) {
+      throw new IllegalArgumentException(
+          String.join(", ", given) + " cannot change when resuming " + resume
+              + "; the run continues with the settings in its model card (only --steps, --out and --threads apply)");
+    }
+  }
+
+  /** @return the command line as typed (picocli's original arguments, subcommand included), for the model card */
+  static String commandLine(List<String> args) {
+    StringBuilder sb = new StringBuilder("diffexit");
+    for (String a : args) {
+      sb.append(' ').append(a.isEmpty() || a.matches(".*[\\s'\"$\\\\].*") ? "'" + a.replace("'", "'\\''") + "'" : a);
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Builds a trainer in a fresh manager, runs it to the end with a progress bar on stderr and prints a summary.
+   *
+   * @return the process exit code
+   */
+  static int run(Function<NDManager, Trainer> make, Path out, String command, PrintWriter stdout) {
+    try (NDManager manager = NDManager.newBaseManager();
+        Trainer trainer = make.apply(manager)) {
+      if (trainer.step() >= trainer.config().steps()) {
+        stdout.println("nothing to do: the run is at step " + trainer.step() + " of " + trainer.config().steps()
+            + "; pass a larger --steps to continue it");
+        return 0;
+      }
+      TrainingResult r = trainer.run(out, command, ProgressBar.forStderr(trainer.config().steps()));
+      stdout.println(String.format(Locale.ROOT,
+          "trained %d steps (%s, %.1f images/s); loss %.4f, smoothed %.4f; checkpoint %s", r.steps(),
+          ProgressBar.duration(r.wallSeconds()), r.imagesPerSecond(), r.finalLoss(), r.lossEma(), r.checkpoint()));
+      stdout.flush();
+      return 0;
+    }
+  }
+
+  /** @return the card of a checkpoint to resume (one-line errors for missing or corrupt ones) */
+  static ModelCard resumeCard(Path resume) {
+    return Checkpoint.readCard(resume);
+  }
+}

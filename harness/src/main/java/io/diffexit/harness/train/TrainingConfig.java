@@ -1,0 +1,122 @@
+package io.diffexit.harness.train;
+
+/**
+ * Hyperparameters of a training or fine-tuning run.
+ *
+ * <p>Defaults ({@link #defaults()}) are U-ViT's CIFAR-10 recipe scaled to a small model and short runs on 2 CPU cores:
+ * AdamW lr 2e-4 with decoupled weight decay 0.03 on every parameter and betas (0.99, 0.999) as U-ViT; a linear warm-up of
+ * 500 steps then a constant rate (U-ViT's "customized" schedule, shortened from 2500 because runs here are thousands
+ * of steps, not hundreds of thousands); EMA decay 0.999 (U-ViT uses 0.9999 over 500k steps; a few thousand steps need
+ * a shorter memory) with the usual warm-up min(decay, (1+s)/(10+s)); global-norm clipping at 1.0; batch 128.
+ *
+ * @param steps optimizer steps of the whole run
+ * @param batch images per step
+ * @param lr peak learning rate
+ * @param warmup linear warm-up steps (0 = none)
+ * @param weightDecay decoupled weight decay
+ * @param beta1 AdamW β1
+ * @param beta2 AdamW β2
+ * @param eps AdamW ε
+ * @param emaDecay EMA decay in [0, 1)
+ * @param gradClip global gradient norm threshold (0 = no clipping)
+ * @param seed seed of initialisation, data order, timesteps and noise
+ * @param checkpointEvery write a checkpoint every this many steps (0 = only at the end)
+ */
+public record TrainingConfig(
+    int steps,
+    int batch,
+    double lr,
+    int warmup,
+    double weightDecay,
+    double beta1,
+    double beta2,
+    double eps,
+    double emaDecay,
+    double gradClip,
+    long seed,
+    int checkpointEvery) {
+
+  public TrainingConfig {
+    check(steps >= 1, "steps", steps, "must be at least 1");
+    check(batch >= 1, "batch", batch, "must be at least 1");
+    check(lr > 0 && Double.isFinite(lr), "lr", lr, "must be positive");
+    check(warmup >= 0, "warmup", warmup, "must be 0 or more");
+    check(weightDecay >= 0 && Double.isFinite(weightDecay), "weight decay", weightDecay, "must be 0 or more");
+    check(beta1 >= 0 && beta1 < 1, "beta1", beta1, "must be in [0, 1)");
+    check(beta2 >= 0 && beta2 < 1, "beta2", beta2, "must be in [0, 1)");
+    check(eps > 0, "eps", eps, "must be positive");
+    check(emaDecay >= 0 && emaDecay < 1, "ema", emaDecay, "must be in [0, 1)");
+    check(gradClip >= 0 && Double.isFinite(gradClip), "clip", gradClip, "must be 0 (off) or positive");
+    check(checkpointEvery >= 0, "checkpoint-every", checkpointEvery, "must be 0 (only at the end) or positive");
+  }
+
+  private static void check(boolean ok, String name, Object value, String rule) {
+    if (!ok) {
+      throw new IllegalArgumentException("training option " + name + " " + rule + ", got " + value);
+    }
+  }
+
+  /** @return the defaults described above: 5000 steps, a checkpoint every 1000 */
+  public static TrainingConfig defaults() {
+    return new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, 1000);
+  }
+
+  /** @return a copy with this many steps */
+  public TrainingConfig withSteps(int v) {
+    return new TrainingConfig(v, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed, checkpointEvery);
+  }
+
+  /** @return a copy with this batch size */
+  public TrainingConfig withBatch(int v) {
+    return new TrainingConfig(steps, v, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed, checkpointEvery);
+  }
+
+  /** @return a copy with this peak learning rate */
+  public TrainingConfig withLr(double v) {
+    return new TrainingConfig(steps, batch, v, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed, checkpointEvery);
+  }
+
+  /** @return a copy with this many warm-up steps */
+  public TrainingConfig withWarmup(int v) {
+    return new TrainingConfig(steps, batch, lr, v, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed, checkpointEvery);
+  }
+
+  /** @return a copy with this weight decay */
+  public TrainingConfig withWeightDecay(double v) {
+    return new TrainingConfig(steps, batch, lr, warmup, v, beta1, beta2, eps, emaDecay, gradClip, seed, checkpointEvery);
+  }
+
+  /** @return a copy with these AdamW betas */
+  public TrainingConfig withBetas(double b1, double b2) {
+    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, b1, b2, eps, emaDecay, gradClip, seed, checkpointEvery);
+  }
+
+  /** @return a copy with this EMA decay */
+  public TrainingConfig withEmaDecay(double v) {
+    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, v, gradClip, seed, checkpointEvery);
+  }
+
+  /** @return a copy with this clipping threshold */
+  public TrainingConfig withGradClip(double v) {
+    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, v, seed, checkpointEvery);
+  }
+
+  /** @return a copy with this seed */
+  public TrainingConfig withSeed(long v) {
+    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, v, checkpointEvery);
+  }
+
+  /** @return a copy with this checkpoint interval */
+  public TrainingConfig withCheckpointEvery(int v) {
+    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed, v);
+  }
+
+  /**
+   * @param step 0-based index of the update about to be made
+   * @return the learning rate of that update: lr·min(1, (step+1)/warmup). U-ViT's factor is min(step/warmup, 1), whose
+   *     first update has rate 0; counting from 1 makes every update count.
+   */
+  public double learningRate(int step) {
+    return warmup == 0 ? lr : lr * Math.min(1.0, (step + 1.0) / warmup);
+  }
+}
