@@ -65,6 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /** @param wiring the executor, registry and checkpoint probe to use */
+  @com.google.inject.Inject
   public BenchCommand(BenchWiring wiring) {
     this.wiring = wiring;
   }

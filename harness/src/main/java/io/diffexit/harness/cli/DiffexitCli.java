@@ -1,5 +1,10 @@
 package io.diffexit.harness.cli;
 
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import io.diffexit.api.NoiseSchedule;
+import io.diffexit.harness.plugins.Registries;
+import io.diffexit.harness.plugins.Registry;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,7 +23,8 @@ public final class DiffexitCli implements Runnable {
 
   /** Subcommand classes, in the order {@code --help} lists them. */
   static final Class<?>[] SUBCOMMANDS = {
-    TrainCommand.class, FinetuneCommand.class, ListCommand.class, BenchCommand.class
+    TrainCommand.class, FinetuneCommand.class, SampleCommand.class, DemoCommand.class, BenchCommand.class,
+    ListCommand.class
   };
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -28,9 +34,20 @@ public final class DiffexitCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "choose a subcommand; see diffexit --help");
   }
 
-  /** @return a configured command line (also used by tests) */
+  /** @return a command line wired for the default plugins folder (also used by tests) */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new DiffexitCli());
+    return commandLine(Guice.createInjector(new HarnessModule(Registries.defaultPluginsDir(System.getenv()))));
+  }
+
+  /**
+   * @param injector provides the registry, the training schedule and the benchmark wiring; subcommands are created
+   *     through it, so their {@code @Inject} constructors get what they need
+   * @return a configured command line
+   */
+  public static CommandLine commandLine(Injector injector) {
+    TrainingServices.install(
+        new TrainingServices(() -> injector.getInstance(Registry.class), () -> injector.getInstance(NoiseSchedule.class)));
+    CommandLine cl = new CommandLine(new DiffexitCli(), new GuiceFactory(injector));
     for (Class<?> sub : SUBCOMMANDS) {
       cl.addSubcommand(sub);
     }
@@ -52,6 +69,17 @@ public final class DiffexitCli implements Runnable {
     }
     err.flush();
     return e instanceof IllegalArgumentException || e instanceof UserError ? 2 : 1;
+  }
+
+  /** Creates subcommands through Guice (just-in-time bindings), everything else as picocli would. */
+  private record GuiceFactory(Injector injector) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> type) throws Exception {
+      if (type.isAnnotationPresent(Command.class)) {
+        return injector.getInstance(type);
+      }
+      return CommandLine.defaultFactory().create(type);
+    }
   }
 
   /** Reads the version from the jar manifest (or says it runs from classes). */

@@ -108,6 +108,7 @@ public final class Trainer implements AutoCloseable {
     this.data = p.data;
     this.config = p.config;
     checkImageShape(backbone, data);
+    ConvGradientCheck.require();
     int steps = schedule.trainTimesteps();
     sqrtAlphaBar = new float[steps];
     sqrtOneMinusAlphaBar = new float[steps];

@@ -1,0 +1,206 @@
+package io.diffexit.harness.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.google.inject.Inject;
+import io.diffexit.api.BackboneSpec;
+import io.diffexit.api.DecisionMode;
+import io.diffexit.api.ExitPointSpec;
+import io.diffexit.api.ExitStrategy;
+import io.diffexit.api.NoiseSchedule;
+import io.diffexit.api.Sampler;
+import io.diffexit.harness.ComponentSpec;
+import io.diffexit.harness.checkpoint.Checkpoint;
+import io.diffexit.harness.checkpoint.Weights;
+import io.diffexit.harness.plugins.Registry;
+import io.diffexit.harness.runner.SamplingJob;
+import io.diffexit.harness.sampling.SampleOutputs;
+import io.diffexit.harness.sampling.SampleReport;
+import io.diffexit.harness.sampling.SampleSession;
+import io.diffexit.harness.sampling.SamplingProgress;
+import io.diffexit.harness.train.ProgressBar;
+import io.diffexit.harness.train.Trainer;
+import io.diffexit.harness.train.TrainingConfig;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code diffexit demo}, the main job: takes the reference U-ViT checkpoint shipped in the repository (or, when there is
+ * none, trains a small U-ViT on Fashion-MNIST for a few minutes), samples the same images from the same noise with no
+ * early exit, with fixed exits and with any strategy the checkpoint was fine-tuned for, and prints their cost, speed and
+ * difference side by side.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "The main job: load (or quickly train) a U-ViT on Fashion-MNIST, sample with `none` and with early exits from the"
+          + " same noise, and print MACs, FLOPs (= 2 x MACs), mean exit layer, wall time and the difference to `none`"
+          + " side by side. Outputs go to out/demo/."
+    })
+public final class DemoCommand implements Callable<Integer> {
+
+  /** Where the repository's reference checkpoint lives, relative to the diffexit home. */
+  static final String REFERENCE = "checkpoints/uvit-fmnist";
+
+  /** The architecture trained when no checkpoint is available: small enough to learn something in minutes. */
+  static final String QUICK_BACKBONE = "uvit:dim=64,depth=7,heads=4,patch=4";
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--checkpoint", paramLabel = "DIR",
+      description = "checkpoint to use (default: the repository's " + REFERENCE + ", else a quick training run)")
+  Path checkpoint;
+
+  @Option(names = "--train-minutes", defaultValue = "4",
+      description = "time budget of the quick training run when no checkpoint exists (default: ${DEFAULT-VALUE})")
+  double trainMinutes;
+
+  @Option(names = "--sampler", defaultValue = "ddim:steps=50", description = "sampler (default: ${DEFAULT-VALUE})")
+  String sampler;
+
+  @Option(names = {"-n", "--samples"}, defaultValue = "64", description = "images per strategy (default: ${DEFAULT-VALUE})")
+  int samples;
+
+  @Option(names = "--batch", defaultValue = "64", description = "batch size (default: ${DEFAULT-VALUE})")
+  int batch;
+
+  @Option(names = "--seed", defaultValue = "0", description = "noise seed (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder for the quick training run")
+  Path data;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/demo)")
+  Path out;
+
+  private final Registry registry;
+  private final NoiseSchedule schedule;
+
+  /**
+   * @param registry the plugins
+   * @param schedule the training noise schedule (for the quick training run)
+   */
+  @Inject
+  public DemoCommand(Registry registry, NoiseSchedule schedule) {
+    this.registry = registry;
+    this.schedule = schedule;
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter stdout = spec.commandLine().getOut();
+    Path outDir = out != null ? out : Path.of("out", "demo");
+    TrainingRuns.engine(null);
+    Path ckpt = checkpoint != null ? checkpoint : findOrTrain(outDir, stdout);
+    try (NDManager manager = NDManager.newBaseManager();
+        SampleSession session = SampleSession.open(ckpt, registry, manager, Weights.EMA)) {
+      BackboneSpec bb = session.checkpoint().backbone().spec();
+      Sampler s = session.sampler(ComponentSpec.parse(sampler), null, false);
+      List<String> strategies = strategies(bb, session.checkpoint());
+      stdout.printf(Locale.ROOT, "checkpoint %s: %s (%s), %d exit points, %.1f MMACs per forward pass%n", ckpt,
+          bb.name(), bb.config(), bb.exitPoints().size(), bb.fullMacs() / 1e6);
+      stdout.printf(Locale.ROOT, "sampling %d images per strategy with %s, batch %d, seed %d, per-sample exits%n%n",
+          samples, s.describe(), batch, seed);
+      stdout.flush();
+      List<SampleReport> reports = new ArrayList<>();
+      for (String text : strategies) {
+        try (ExitStrategy strategy = session.strategy(ComponentSpec.parse(text), seed)) {
+          SamplingJob.Settings settings = SamplingJob.Settings.of(samples, batch, seed, DecisionMode.PER_SAMPLE);
+          SampleReport r = session.run(strategy, s, settings, SamplingProgress.stderr(strategy.describe()));
+          SampleOutputs.write(r, outDir.resolve(text.replaceAll("[^A-Za-z0-9=.-]+", "_")));
+          reports.add(r);
+        }
+      }
+      stdout.print(table(reports));
+      stdout.printf("%n%s.%n", SampleReport.CONVENTION);
+      stdout.printf(Locale.ROOT,
+          "Wall time: sampling loops only, after one untimed warm-up call; %s, %d threads. MSE: mean squared pixel"
+              + " difference in [-1,1] units to the `none` images from the same noise.%n",
+          manager.getDevice(), SampleSession.threads());
+      stdout.printf("Sample grids, summaries and exit statistics: %s/<strategy>/%n", outDir);
+      stdout.flush();
+    }
+    return 0;
+  }
+
+  /** @return {@code none}, fixed exits at about 3/4 and 1/2 of the depth, and the checkpoint's own strategy */
+  static List<String> strategies(BackboneSpec bb, Checkpoint ckpt) {
+    List<String> out = new ArrayList<>();
+    out.add("none");
+    int depth = bb.exitPoints().get(bb.exitPoints().size() - 1).layer();
+    for (double f : new double[] {0.75, 0.5}) {
+      int want = (int) Math.round(f * depth);
+      ExitPointSpec at = bb.exitPoints().stream().filter(e -> e.layer() >= want).findFirst().orElseThrow();
+      String fixed = "fixed:layer=" + at.layer();
+      if (at.layer() < depth && !out.contains(fixed)) {
+        out.add(fixed);
+      }
+    }
+    ckpt.strategySpec().ifPresent(s -> out.add(s.toString()));
+    return out;
+  }
+
+  private Path findOrTrain(Path outDir, PrintWriter stdout) {
+    String home = System.getProperty("diffexit.home", ".");
+    Path reference = Path.of(home).resolve(REFERENCE);
+    if (Files.isRegularFile(reference.resolve("model-card.json"))) {
+      return reference;
+    }
+    Path quick = outDir.resolve("uvit-quick");
+    if (Files.isRegularFile(quick.resolve("model-card.json"))) {
+      stdout.println("using the quick checkpoint of an earlier demo run: " + quick);
+      return quick;
+    }
+    stdout.printf(Locale.ROOT, "no checkpoint in %s: training %s on Fashion-MNIST for %.1f minutes into %s%n",
+        reference, QUICK_BACKBONE, trainMinutes, quick);
+    stdout.flush();
+    int steps = 100_000; // an upper bound; the time budget ends the run
+    TrainingConfig config = TrainingConfig.defaults().withSteps(steps).withBatch(64).withLr(1e-3).withWarmup(200)
+        .withEmaDecay(0.995).withCheckpointEvery(1_000_000);
+    try (NDManager manager = NDManager.newBaseManager();
+        Trainer trainer = Trainer.create(registry, ComponentSpec.parse(QUICK_BACKBONE), schedule,
+            TrainingRuns.fashionMnist(data, null), config, manager)) {
+      trainer.run(quick, "diffexit demo (quick training run)", ProgressBar.forStderr(steps),
+          Duration.ofMillis((long) (trainMinutes * 60_000)));
+      stdout.printf(Locale.ROOT, "trained %d steps in %.0f s (%.0f images/s), final loss %.4f%n", trainer.step(),
+          trainer.wallSeconds(), trainer.imagesPerSecond(), trainer.smoothedLoss());
+    }
+    return quick;
+  }
+
+  /** @return the side-by-side table; speed-up and MSE are against the first report ({@code none}) */
+  static String table(List<SampleReport> reports) {
+    SampleReport base = reports.get(0);
+    float[] ref = base.result().images();
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%-26s %10s %11s %12s %11s %10s %9s %10s%n", "strategy", "mean exit",
+        "GMACs/img", "GFLOPs/img", "MACs saved", "ms/img", "speed-up", "MSE vs none"));
+    for (SampleReport r : reports) {
+      float[] img = r.result().images();
+      double mse = 0;
+      for (int i = 0; i < img.length; i++) {
+        double d = img[i] - ref[i];
+        mse += d * d;
+      }
+      mse /= img.length;
+      sb.append(String.format(Locale.ROOT, "%-26s %6.2f/%-3d %11.3f %12.3f %10.1f%% %10.2f %8.2fx %10.4f%n",
+          abbreviate(r.strategy(), 26), r.meanExitLayer(), r.depth(), r.macsPerImage() / 1e9,
+          2 * r.macsPerImage() / 1e9, r.macsSavedPercent(), r.result().msPerImage(),
+          base.result().msPerImage() / r.result().msPerImage(), mse));
+    }
+    return sb.toString();
+  }
+
+  private static String abbreviate(String s, int n) {
+    return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+  }
+}

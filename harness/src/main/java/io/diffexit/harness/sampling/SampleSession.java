@@ -1,0 +1,163 @@
+package io.diffexit.harness.sampling;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import io.diffexit.api.DecisionMode;
+import io.diffexit.api.ExitStrategy;
+import io.diffexit.api.NoiseSchedule;
+import io.diffexit.api.Sampler;
+import io.diffexit.api.StrategyContext;
+import io.diffexit.harness.ComponentSpec;
+import io.diffexit.harness.checkpoint.Checkpoint;
+import io.diffexit.harness.checkpoint.Weights;
+import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.plugins.Registry;
+import io.diffexit.harness.runner.SamplingJob;
+import io.diffexit.samplers.schedule.NoiseSchedules;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A loaded checkpoint ready to sample with any strategy and sampler: the one place where a strategy spec meets a
+ * checkpoint (trained strategy parameters are found again) and a sampler meets the model's schedule.
+ */
+public final class SampleSession implements AutoCloseable {
+
+  private final Path dir;
+  private final Checkpoint checkpoint;
+  private final Registry registry;
+  private final NDManager manager;
+  private final NoiseSchedule trainedSchedule;
+  private final ParameterStore store;
+
+  private SampleSession(Path dir, Checkpoint checkpoint, Registry registry, NDManager manager) {
+    this.dir = dir;
+    this.checkpoint = checkpoint;
+    this.registry = registry;
+    this.manager = manager;
+    this.trainedSchedule = NoiseSchedules.parse(checkpoint.card().schedule());
+    this.store = new ParameterStore(manager, false);
+  }
+
+  /**
+   * @param dir the checkpoint folder
+   * @param registry where backbones, strategies and samplers are found
+   * @param manager owns the weights (closed by the caller after the session)
+   * @param weights EMA (default) or training weights
+   * @return an open session
+   */
+  public static SampleSession open(Path dir, Registry registry, NDManager manager, Weights weights) {
+    return new SampleSession(dir, Checkpoint.load(dir, registry, manager, weights), registry, manager);
+  }
+
+  /** @return the loaded checkpoint */
+  public Checkpoint checkpoint() {
+    return checkpoint;
+  }
+
+  /** @return the schedule the model was trained with */
+  public NoiseSchedule trainedSchedule() {
+    return trainedSchedule;
+  }
+
+  /**
+   * Creates a strategy. When the checkpoint was fine-tuned for a strategy of the same name, its trained parameters are
+   * loaded and {@code spec}'s parameters override the stored ones (e.g. another threshold). A strategy with trainable
+   * parameters that this checkpoint does not hold is refused: its decisions would be those of random weights.
+   *
+   * @param spec e.g. {@code deediff:threshold=0.9}
+   * @param seed seeds the initialisation of any untrained parameters
+   * @return a new strategy owned by the caller
+   */
+  public ExitStrategy strategy(ComponentSpec spec, long seed) {
+    Optional<ComponentSpec> stored = checkpoint.strategySpec();
+    if (stored.isPresent() && stored.get().name().equals(spec.name())) {
+      return checkpoint.createStrategy(registry, trainedSchedule, manager, spec.params()).orElseThrow();
+    }
+    Engine.getInstance().setRandomSeed((int) seed);
+    ExitStrategy strategy =
+        registry
+            .strategy(spec.name())
+            .create(
+                spec.params().forOwner("exit strategy '" + spec.name() + "'"),
+                new StrategyContext(checkpoint.backbone().spec(), trainedSchedule, manager));
+    if (strategy.trainable().isPresent()) {
+      strategy.close();
+      throw new UserError(
+          "exit strategy '" + spec.name() + "' needs trained parameters, but checkpoint " + dir + " was "
+              + stored.map(s -> "fine-tuned for '" + s.name() + "'").orElse("not fine-tuned for it")
+              + "; run `diffexit finetune " + dir + " --strategy " + spec.name() + "` first");
+    }
+    return strategy;
+  }
+
+  /**
+   * Creates a sampler on the model's schedule, or on {@code schedule} when given (refused when it is a genuinely
+   * different process, unless {@code force}).
+   *
+   * @return the sampler
+   */
+  public Sampler sampler(ComponentSpec spec, String schedule, boolean force) {
+    NoiseSchedule use = trainedSchedule;
+    if (schedule != null) {
+      use = NoiseSchedules.parse(schedule);
+      NoiseSchedules.requireCompatible(trainedSchedule, use, force)
+          .ifPresent(w -> System.err.println("diffexit: warning: " + w));
+    }
+    return registry.sampler(spec.name()).create(spec.params().forOwner("sampler '" + spec.name() + "'"), use);
+  }
+
+  /**
+   * Samples with one strategy and sampler.
+   *
+   * @param strategy the strategy (not closed here)
+   * @param sampler the sampler
+   * @param settings how many, batch, seed, decision mode
+   * @param progress progress display, or null
+   * @return the report
+   */
+  public SampleReport run(
+      ExitStrategy strategy, Sampler sampler, SamplingJob.Settings settings, SamplingJob.Progress progress) {
+    SamplingJob.Result result =
+        SamplingJob.run(checkpoint.backbone(), store, strategy, sampler, manager, settings, progress);
+    return new SampleReport(
+        dir.toString(),
+        checkpoint.backbone().spec(),
+        strategy.describe(),
+        strategy.isUpperBound(),
+        sampler.describe(),
+        trainedSchedule.name(),
+        settings.mode(),
+        settings.seed(),
+        settings.batchSize(),
+        manager.getDevice().toString(),
+        threads(),
+        result);
+  }
+
+  /** @return the engine's intra-op thread count as configured */
+  public static int threads() {
+    String t = System.getProperty("ai.djl.pytorch.num_threads");
+    try {
+      return t == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(t.trim());
+    } catch (NumberFormatException e) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+  }
+
+  /** @return the decision mode named on the command line */
+  public static DecisionMode mode(String text) {
+    for (DecisionMode m : DecisionMode.values()) {
+      if (m.label().equals(text)) {
+        return m;
+      }
+    }
+    throw new IllegalArgumentException("unknown decision mode '" + text + "'; known: [per-sample, per-batch]");
+  }
+
+  @Override
+  public void close() {
+    checkpoint.close();
+  }
+}

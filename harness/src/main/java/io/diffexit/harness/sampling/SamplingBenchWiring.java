@@ -1,0 +1,175 @@
+package io.diffexit.harness.sampling;
+
+import ai.djl.ndarray.NDManager;
+import com.google.inject.Inject;
+import io.diffexit.api.ExitStrategy;
+import io.diffexit.api.Params;
+import io.diffexit.api.Sampler;
+import io.diffexit.harness.ComponentSpec;
+import io.diffexit.harness.bench.BenchWiring;
+import io.diffexit.harness.bench.Cell;
+import io.diffexit.harness.bench.CellExecutor;
+import io.diffexit.harness.bench.CellResult;
+import io.diffexit.harness.bench.CheckpointProbe;
+import io.diffexit.harness.bench.Component;
+import io.diffexit.harness.bench.Experiment;
+import io.diffexit.harness.bench.Latency;
+import io.diffexit.harness.bench.PeakMemory;
+import io.diffexit.harness.bench.Quality;
+import io.diffexit.harness.checkpoint.Checkpoint;
+import io.diffexit.harness.checkpoint.Weights;
+import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.plugins.Registry;
+import io.diffexit.harness.runner.ExitStatistics;
+import io.diffexit.harness.runner.SamplingJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Connects {@code diffexit bench} to the early-exit runner: each cell loads its checkpoint (the strategy's own
+ * fine-tuned checkpoint when the strategy names one, else the backbone's), samples the experiment's images from the
+ * shared seeded noise, measures FID/KID against the reference statistics, and times latency at batch 1 and at the
+ * large batch (warm-up runs, then timed repeats of a whole sampling run; ms per image).
+ */
+public final class SamplingBenchWiring implements BenchWiring {
+
+  /** The key under which a backbone or strategy instance names its checkpoint folder. */
+  public static final String CHECKPOINT = "checkpoint";
+
+  private final Registry registry;
+  private final QualityMeter quality;
+
+  /**
+   * @param registry the plugins
+   * @param quality computes FID/KID of generated images against the experiment's reference
+   */
+  @Inject
+  public SamplingBenchWiring(Registry registry, QualityMeter quality) {
+    this.registry = registry;
+    this.quality = quality;
+  }
+
+  @Override
+  public CellExecutor executor(Experiment experiment) {
+    return this::execute;
+  }
+
+  @Override
+  public Optional<Registry> registry() {
+    return Optional.of(registry);
+  }
+
+  @Override
+  public CheckpointProbe checkpointProbe() {
+    return strategyCheckpoint -> {
+      if (!Files.isRegularFile(strategyCheckpoint.resolve("model-card.json"))) {
+        return Optional.empty();
+      }
+      String parent = Checkpoint.readCard(strategyCheckpoint).parent();
+      return parent == null ? Optional.empty() : Optional.of(Path.of(parent));
+    };
+  }
+
+  @Override
+  public int threads() {
+    return SampleSession.threads();
+  }
+
+  private CellResult execute(Cell cell, Experiment experiment, Path cellDir, io.diffexit.harness.bench.CellProgress progress) {
+    long start = System.nanoTime();
+    Path resultsDir = cellDir.getParent().getParent();
+    Path checkpoint = checkpointOf(cell, experiment);
+    ComponentSpec strategySpec = spec(cell.strategy());
+    ComponentSpec samplerSpec = spec(cell.sampler());
+    PeakMemory.reset();
+    try (NDManager manager = NDManager.newBaseManager();
+        SampleSession session = SampleSession.open(checkpoint, registry, manager, Weights.EMA);
+        ExitStrategy strategy = session.strategy(strategySpec, experiment.seed())) {
+      Sampler sampler = session.sampler(samplerSpec, null, false);
+      int steps = sampler.evaluations();
+      int[] mapSteps = {0, steps / 4, steps / 2, 3 * steps / 4, steps - 1};
+      SamplingJob.Settings settings =
+          new SamplingJob.Settings(
+              experiment.samples(), experiment.sampleBatch(), experiment.seed(), cell.decision(), 4, mapSteps, true);
+      SampleReport report =
+          session.run(strategy, sampler, settings, (done, total) -> progress.update("sampling", done, total));
+      Map<String, Path> files = SampleOutputs.write(report, cellDir);
+      Quality q = quality.measure(report.result(), experiment, progress).orElse(null);
+
+      Latency b1 = latency(session, strategy, sampler, cell, experiment, 1, progress);
+      Latency large = latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress);
+
+      SamplingJob.Result r = report.result();
+      ExitStatistics stats = ExitStatistics.of(r.trace(), report.backbone());
+      int exits = report.backbone().exitPoints().size();
+      int[] layers = new int[exits];
+      for (int e = 0; e < exits; e++) {
+        layers[e] = report.backbone().exitPoints().get(e).layer();
+      }
+      double[] times = new double[steps];
+      long[][] histogram = new long[steps][];
+      for (int s = 0; s < steps; s++) {
+        times[s] = stats.rows().get(s).modelTime();
+        histogram[s] = stats.rows().get(s).counts();
+      }
+      Map<String, Double> byCategory = new LinkedHashMap<>();
+      for (var c : io.diffexit.api.CostMeter.Category.values()) {
+        byCategory.put(c.name().toLowerCase(Locale.ROOT), r.cost().macsPerImage(c));
+      }
+      List<String> maps = new ArrayList<>();
+      files.forEach((role, path) -> {
+        if (role.startsWith("map")) {
+          maps.add(resultsDir.relativize(path).toString());
+        }
+      });
+      return new CellResult(
+          report.macsPerImage(), byCategory, r.cost().macsPerImageByStep(), times, layers, histogram,
+          report.meanExitLayer(), b1, large, q, PeakMemory.peakBytes(), cell.decision().label(),
+          resultsDir.relativize(files.get("grid")).toString(), maps, (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  /** Times whole sampling runs of {@code batch} images: warm-up runs, then the experiment's repeats. */
+  private static Latency latency(
+      SampleSession session, ExitStrategy strategy, Sampler sampler, Cell cell, Experiment experiment, int batch,
+      io.diffexit.harness.bench.CellProgress progress) {
+    int runs = experiment.latencyWarmup() + experiment.latencyRepeats();
+    double[] ms = new double[experiment.latencyRepeats()];
+    String phase = "latency b" + batch;
+    for (int i = 0; i < runs; i++) {
+      progress.update(phase, i, runs);
+      SamplingJob.Settings s =
+          new SamplingJob.Settings(batch, batch, experiment.seed() + i, cell.decision(), 0, new int[0], false);
+      SampleReport r = session.run(strategy, sampler, s, null);
+      if (i >= experiment.latencyWarmup()) {
+        ms[i - experiment.latencyWarmup()] = r.result().msPerImage();
+      }
+    }
+    progress.update(phase, runs, runs);
+    return Latency.of(batch, experiment.latencyWarmup(), ms);
+  }
+
+  private static Path checkpointOf(Cell cell, Experiment experiment) {
+    String own = cell.strategy().params().get(CHECKPOINT);
+    String base = cell.backbone().params().get(CHECKPOINT);
+    String chosen = own != null ? own : base;
+    if (chosen == null) {
+      throw new UserError(
+          "backbone instance '" + cell.backbone().id() + "' names no checkpoint; add `checkpoint: DIR` to it");
+    }
+    return experiment.resolve(chosen);
+  }
+
+  /** @return the factory spec of an instance: its type and its params without the checkpoint folder */
+  private static ComponentSpec spec(Component component) {
+    Map<String, String> params = new LinkedHashMap<>(component.params());
+    params.remove(CHECKPOINT);
+    return new ComponentSpec(component.type(), Params.of(params));
+  }
+}
