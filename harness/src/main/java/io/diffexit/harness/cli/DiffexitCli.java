@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 public final class DiffexitCli implements Runnable {
 
   /** Subcommand classes, in the order {@code --help} lists them. */
-  static final Class<?>[] SUBCOMMANDS = {};
+  static final Class<?>[] SUBCOMMANDS = {TrainFeaturesCommand.class, FidStatsCommand.class, FidCommand.class};
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
