@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code diffexit fid-stats}: computes the FID statistics (mu, unbiased sigma, n) of a Fashion-MNIST split with a
  * feature extractor and caches them as a pytorch-fid-compatible {@code .npz} that records the extractor, its checksum,
- * the sample count and the split.
+ * the sample count and the split. An existing file with the same provenance is kept (the cache), unless {@code --force}.
  */
 @Command(
     name = "fid-stats",
@@ -46,6 +46,10 @@ public final class FidStatsCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "statistics file to write (.npz)")
   Path out;
 
+  @Option(names = "--force", description = "recompute even when --out already holds statistics of the same images "
+      + "made by the same extractor and checksum")
+  boolean force;
+
   @Option(names = "--batch", defaultValue = "250", description = "images per feature batch (default: ${DEFAULT-VALUE})")
   int batch;
 
@@ -70,6 +74,15 @@ public final class FidStatsCommand implements Callable<Integer> {
     }
     try (NDManager manager = NDManager.newBaseManager();
         FeatureExtractor fx = FeatureExtractors.create(extractor, manager, FeatureExtractors.home())) {
+      if (!force && java.nio.file.Files.isRegularFile(out)) {
+        StatsFile.Provenance p = StatsFile.load(out).provenance();
+        if (p != null && p.extractorId().equals(fx.id()) && p.checksum().equals(fx.checksum())
+            && p.source().equals(label)) {
+          w.printf("%s is up to date (%s, n=%d, extractor %s checksum %s); --force recomputes it%n", out, label,
+              p.count(), fx.id(), fx.checksum());
+          return 0;
+        }
+      }
       Features f = FeatureExtractors.extract(fx, images, batch, manager, label);
       FeatureStats stats = FeatureStats.of(f);
       StatsFile.save(out, stats, new StatsFile.Provenance(fx.id(), fx.checksum(), stats.count(), label, s.label()));

@@ -51,6 +51,10 @@ class FidCommandTest {
     assertThat(l.provenance().source()).isEqualTo("fashion-mnist:test[:500]");
     assertThat(l.provenance().split()).isEqualTo("test");
 
+    Run again = run("fid-stats", "--split", "test", "--limit", "500", "--out", stats.toString());
+    assertThat(again.out()).startsWith(stats + " is up to date (fashion-mnist:test[:500], n=500, extractor "
+        + "fmnist-net/penultimate-128 checksum " + l.provenance().checksum() + "); --force recomputes it");
+
     Run f = run("fid", "fashion-mnist:train[:500]", stats.toString());
     assertThat(f.code()).as(f.err()).isZero();
     assertThat(f.out()).contains("A: fashion-mnist:train[:500] (n=500)")
