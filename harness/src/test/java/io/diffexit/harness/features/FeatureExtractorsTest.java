@@ -69,6 +69,9 @@ class FeatureExtractorsTest {
     JsonNode card = new ObjectMapper().readTree(home.resolve("models/fmnist-net/model-card.json").toFile());
     assertThat(Files.size(weights)).isLessThan(2_000_000L);
     assertThat(card.get("sha256").asText()).isEqualTo(Checksums.sha256(weights));
+    assertThat(card.get("testAccuracy").asDouble()).isGreaterThan(0.85);
+    assertThat(card.get("command").asText()).startsWith("diffexit train-features");
+    assertThat(card.has("seed") && card.has("epochs") && card.has("wallTimeSeconds")).isTrue();
     try (FeatureExtractor fx = FeatureExtractors.create("fmnist-net", manager, home)) {
       assertThat(fx.id()).isEqualTo("fmnist-net/penultimate-128");
       assertThat(fx.checksum()).isEqualTo(card.get("checksum").asText()).hasSize(12);
