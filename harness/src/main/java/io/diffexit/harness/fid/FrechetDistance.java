@@ -1,7 +1,6 @@
 package io.diffexit.harness.fid;
 
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.EigenDecomposition;
 import org.apache.commons.math3.linear.RealMatrix;
 
 /**
@@ -11,7 +10,8 @@ import org.apache.commons.math3.linear.RealMatrix;
  * <p><b>Tr sqrtm(Σ1 Σ2)</b> without a complex matrix square root: Σ1 Σ2 is similar to the symmetric positive
  * semidefinite matrix M = Σ1^½ Σ2 Σ1^½, so Tr sqrtm(Σ1 Σ2) = Σ_k √μ_k over M's eigenvalues μ_k. Σ1^½ comes from the
  * symmetric eigendecomposition Σ1 = V Λ Vᵀ as V Λ^½ Vᵀ; a second symmetric eigendecomposition gives the μ_k (Apache
- * Commons Math 3.6.1 {@link EigenDecomposition}). Rounding can make tiny eigenvalues negative; they count as 0.
+ * Commons Math 3.6.1 {@link org.apache.commons.math3.linear.EigenDecomposition}, with a Jacobi fallback where it fails
+ * to converge: {@link SymmetricEigen}). Rounding can make tiny eigenvalues negative; they count as 0.
  *
  * <p><b>Singular product, and the offset.</b> pytorch-fid adds ε·I (ε = {@value #OFFSET}) to both covariances when
  * scipy's {@code sqrtm(Σ1 Σ2)} is not finite, which its README attributes to covariances that are not full rank (fewer
@@ -70,9 +70,9 @@ public final class FrechetDistance {
     }
     RealMatrix s1 = symmetric(a.sigma(), 0);
     RealMatrix s2 = symmetric(b.sigma(), 0);
-    EigenDecomposition e1 = new EigenDecomposition(s1);
-    double[] l1 = e1.getRealEigenvalues();
-    double[] l2 = new EigenDecomposition(s2).getRealEigenvalues();
+    SymmetricEigen e1 = SymmetricEigen.of(s1);
+    double[] l1 = e1.values();
+    double[] l2 = SymmetricEigen.of(s2).values();
     requireRealRoot(l1, "sigma of " + labelA + " has");
     requireRealRoot(l2, "sigma of " + labelB + " has");
     boolean singular = rankDeficient(l1) || rankDeficient(l2);
@@ -84,7 +84,7 @@ public final class FrechetDistance {
     if (singular) {
       RealMatrix o1 = symmetric(a.sigma(), OFFSET);
       RealMatrix o2 = symmetric(b.sigma(), OFFSET);
-      t = traceSqrtProduct(new EigenDecomposition(o1), o2);
+      t = traceSqrtProduct(SymmetricEigen.of(o1), o2);
       if (!Double.isFinite(t)) {
         throw new IllegalArgumentException("FID: Tr sqrtm(sigma1 sigma2) of " + labelA + " and " + labelB
             + " is not finite even with the " + OFFSET + " offset; the statistics are out of range");
@@ -94,9 +94,9 @@ public final class FrechetDistance {
   }
 
   /** Σ_k √max(μ_k, 0) over the eigenvalues of Σ1^½ Σ2 Σ1^½, with Σ1 given by its eigendecomposition. */
-  private static double traceSqrtProduct(EigenDecomposition e1, RealMatrix s2) {
-    double[] l = e1.getRealEigenvalues();
-    RealMatrix v = e1.getV();
+  private static double traceSqrtProduct(SymmetricEigen e1, RealMatrix s2) {
+    double[] l = e1.values();
+    RealMatrix v = e1.vectors();
     int d = l.length;
     RealMatrix vs = v.copy();
     for (int j = 0; j < d; j++) {
@@ -118,7 +118,7 @@ public final class FrechetDistance {
         return Double.NaN;
       }
     }
-    double[] mu = new EigenDecomposition(new Array2DRowRealMatrix(md, false)).getRealEigenvalues();
+    double[] mu = SymmetricEigen.of(new Array2DRowRealMatrix(md, false)).values();
     requireRealRoot(mu, "sigma1^1/2 sigma2 sigma1^1/2 has");
     double t = 0;
     for (double x : mu) {
