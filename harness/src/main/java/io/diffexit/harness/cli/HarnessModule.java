@@ -27,6 +27,7 @@ public final class HarnessModule extends AbstractModule {
   @Override
   protected void configure() {
     bind(BenchWiring.class).to(SamplingBenchWiring.class);
+    bind(io.diffexit.harness.sampling.QualityMeter.class).to(io.diffexit.harness.sampling.FidQualityMeter.class);
   }
 
   @Provides
