@@ -1,0 +1,149 @@
+package io.diffexit.backbones.uvit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.Pair;
+import io.diffexit.api.Backbone;
+import io.diffexit.api.BackboneContext;
+import io.diffexit.api.BackboneSpec;
+import io.diffexit.api.ExitPointSpec;
+import io.diffexit.api.HiddenLayout;
+import io.diffexit.api.Pass;
+import io.diffexit.backbones.nn.Conv3x3;
+import io.diffexit.backbones.nn.SeededTruncatedNormal;
+import io.diffexit.backbones.nn.SeededUniform;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * U-ViT (Bao et al., CVPR 2023; baofff/U-ViT) with an exit point after every transformer block and one head shared
+ * by all of them (as the official AdaDiff/DeeDiff code does).
+ *
+ * <p>Initialisation as U-ViT {@code _init_weights}: every Linear weight trunc_normal(std .02) with zero bias, LayerNorm
+ * 1/0, the position embedding trunc_normal(.02); the two convolutions keep PyTorch's default Uniform(±1/sqrt(fan_in))
+ * for weight and bias. All values come from a {@link Random} seeded with the context's seed, so a seed fixes the
+ * weights independently of the engine's RNG.
+ *
+ * <p>Costs ({@link UVitCostModel}) are MACs per image; FLOPs = 2 × MACs. The model time is fed to the sinusoidal
+ * embedding unscaled (for the built-in schedules the timestep index in [0, T-1]).
+ */
+public final class UVitBackbone implements Backbone {
+
+  private final UVitConfig config;
+  private final NDManager manager;
+  private final UVitNet net;
+  private final BackboneSpec spec;
+
+  /**
+   * Builds and initialises the network in a sub-manager of the context's manager.
+   *
+   * @param config the validated architecture
+   * @param context the host's manager and the initialisation seed
+   */
+  public UVitBackbone(UVitConfig config, BackboneContext context) {
+    this.config = config;
+    this.manager = context.manager().newSubManager();
+    this.net = new UVitNet(config);
+    Random random = new Random(context.seed());
+    Initializer truncNormal = SeededTruncatedNormal.timm(0.02, random);
+    net.setInitializer(truncNormal, Parameter.Type.WEIGHT);
+    net.setInitializer(truncNormal, "pos_embed");
+    setConvInitializer(net.patchEmbed(), (long) config.channels() * config.patch() * config.patch(), random);
+    Conv3x3 finalLayer = net.headBlock().finalLayer();
+    if (finalLayer != null) {
+      setConvInitializer(finalLayer, 9L * config.channels(), random);
+    }
+    net.initialize(
+        manager,
+        DataType.FLOAT32,
+        new Shape(1, config.channels(), config.height(), config.width()),
+        new Shape(1));
+    this.spec = buildSpec(config, countParameters(net));
+  }
+
+  private static void setConvInitializer(Block conv, long fanIn, Random random) {
+    Initializer uniform = SeededUniform.torchDefault(fanIn, random);
+    conv.setInitializer(uniform, Parameter.Type.WEIGHT);
+    conv.setInitializer(uniform, Parameter.Type.BIAS);
+  }
+
+  private static long countParameters(Block block) {
+    long n = 0;
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      n += p.getValue().getArray().getShape().size();
+    }
+    return n;
+  }
+
+  private static BackboneSpec buildSpec(UVitConfig c, long parameterCount) {
+    Shape hiddenShape = new Shape(c.tokens(), c.dim());
+    HiddenLayout layout = HiddenLayout.tokens(1, c.patch(), c.gridHeight(), c.gridWidth(), c.dim());
+    long headMacs = UVitCostModel.headMacs(c);
+    List<ExitPointSpec> exits = new ArrayList<>();
+    for (int i = 0; i < c.depth(); i++) {
+      exits.add(
+          new ExitPointSpec(
+              i, UVitNet.exitName(c, i), i + 1, hiddenShape, layout, UVitCostModel.segmentMacs(c, i), headMacs));
+    }
+    return new BackboneSpec(
+        UVitFactory.NAME,
+        c.toParams(),
+        c.channels(),
+        c.height(),
+        c.width(),
+        exits,
+        UVitCostModel.embedMacs(c),
+        parameterCount);
+  }
+
+  /** @return the architecture */
+  public UVitConfig config() {
+    return config;
+  }
+
+  @Override
+  public BackboneSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public Block block() {
+    return net;
+  }
+
+  @Override
+  public Pass begin(ParameterStore store, NDArray x, NDArray t, boolean training) {
+    Shape xs = x.getShape();
+    if (xs.dimension() != 4
+        || xs.get(1) != config.channels()
+        || xs.get(2) != config.height()
+        || xs.get(3) != config.width()) {
+      throw new IllegalArgumentException(
+          "backbone 'uvit': images must have shape (B, " + config.channels() + ", " + config.height() + ", "
+              + config.width() + "), got " + xs);
+    }
+    if (x.getDataType() != DataType.FLOAT32) {
+      throw new IllegalArgumentException("backbone 'uvit': images must be float32, got " + x.getDataType());
+    }
+    if (!t.getShape().equals(new Shape(xs.get(0)))) {
+      throw new IllegalArgumentException(
+          "backbone 'uvit': model time must have shape (" + xs.get(0) + ") = one value per image, got "
+              + t.getShape());
+    }
+    return new UVitPass(net, store, x, t, training);
+  }
+
+  /** Closes the manager holding the parameters and constants. */
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,169 @@
+package io.diffexit.backbones.uvit;
+
+import io.diffexit.api.ParamSpec;
+import io.diffexit.api.Params;
+import java.util.List;
+
+/**
+ * The architecture of a U-ViT (baofff/U-ViT libs/uvit.py, unconditional, {@code mlp_time_embed=False}), validated.
+ *
+ * <p>{@code depth} counts <b>all</b> transformer blocks: (depth-1)/2 in-blocks, one mid-block and (depth-1)/2
+ * out-blocks. U-ViT's own {@code depth=12} is {@code depth=13} here (U-ViT-S, "13 layers" in the paper).
+ *
+ * @param channels image channels C
+ * @param height image height H
+ * @param width image width W
+ * @param patch patch side p
+ * @param dim token width D
+ * @param depth number of transformer blocks, odd, &gt;= 3
+ * @param heads attention heads; D must be divisible by it
+ * @param mlpRatio MLP hidden width as a multiple of D (hidden = floor(D·ratio), as timm's Mlp)
+ * @param qkvBias whether the fused qkv projection has a bias
+ * @param convHead whether the head ends with U-ViT's 3×3 conv (C→C)
+ */
+public record UVitConfig(
+    int channels,
+    int height,
+    int width,
+    int patch,
+    int dim,
+    int depth,
+    int heads,
+    double mlpRatio,
+    boolean qkvBias,
+    boolean convHead) {
+
+  /** The factory name, used in messages. */
+  static final String OWNER = "backbone 'uvit'";
+
+  /** The parameters the {@code uvit} factory accepts, with defaults for Fashion-MNIST. */
+  public static final List<ParamSpec> SPECS =
+      List.of(
+          ParamSpec.optional("channels", 1, "image channels C (1 for Fashion-MNIST, 3 for RGB)"),
+          ParamSpec.optional("height", 28, "image height in pixels; a multiple of patch"),
+          ParamSpec.optional("width", 28, "image width in pixels; a multiple of patch"),
+          ParamSpec.optional("patch", 4, "patch side p in pixels; tokens = 1 time token + (H/p)(W/p) patch tokens"),
+          ParamSpec.optional("dim", 96, "token width D; a multiple of heads"),
+          ParamSpec.optional(
+              "depth", 13, "number of transformer blocks, odd and >= 3: (depth-1)/2 in, 1 mid, (depth-1)/2 out;"
+                  + " one exit point after each (U-ViT's depth=12 is 13 here)"),
+          ParamSpec.optional("heads", 4, "attention heads; head width = dim/heads"),
+          ParamSpec.optional("mlp-ratio", 4.0, "MLP hidden width as a multiple of dim, > 0"),
+          ParamSpec.optional("qkv-bias", false, "whether the fused qkv projection has a bias (U-ViT: false)"),
+          ParamSpec.optional("conv-head", true, "whether the head ends with a 3x3 conv C->C (U-ViT: true)"));
+
+  /** Validates the architecture; messages name the parameter and what would fix it. */
+  public UVitConfig {
+    requirePositive("channels", channels);
+    requirePositive("height", height);
+    requirePositive("width", width);
+    requirePositive("patch", patch);
+    requirePositive("dim", dim);
+    requirePositive("heads", heads);
+    if (height % patch != 0 || width % patch != 0) {
+      throw new IllegalArgumentException(
+          OWNER + ": image " + height + "x" + width + " is not divisible into " + patch + "x" + patch
+              + " patches; choose a patch that divides both height and width");
+    }
+    if (depth < 3 || depth % 2 == 0) {
+      throw new IllegalArgumentException(
+          OWNER + ": parameter 'depth' must be odd and >= 3 ((depth-1)/2 in-blocks, 1 mid, (depth-1)/2 out-blocks),"
+              + " got " + depth);
+    }
+    if (dim % heads != 0) {
+      throw new IllegalArgumentException(
+          OWNER + ": parameter 'dim' (" + dim + ") must be divisible by 'heads' (" + heads
+              + "); e.g. dim=" + (dim / heads + 1) * heads);
+    }
+    if (dim < 2) {
+      throw new IllegalArgumentException(OWNER + ": parameter 'dim' must be >= 2 for the time embedding, got " + dim);
+    }
+    if (!(mlpRatio > 0) || !Double.isFinite(mlpRatio) || Math.floor(dim * mlpRatio) < 1) {
+      throw new IllegalArgumentException(
+          OWNER + ": parameter 'mlp-ratio' must be > 0 and give an MLP width dim*ratio >= 1, got " + mlpRatio);
+    }
+  }
+
+  private static void requirePositive(String name, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(OWNER + ": parameter '" + name + "' must be >= 1, got " + value);
+    }
+  }
+
+  /**
+   * Reads and validates a configuration; unknown keys fail naming the known ones.
+   *
+   * @param params user parameters (missing ones take the Fashion-MNIST defaults of {@link #SPECS})
+   * @return the configuration
+   */
+  public static UVitConfig from(Params params) {
+    Params p = params.forOwner(OWNER).requireKnownSpecs(SPECS);
+    return new UVitConfig(
+        p.getInt("channels", 1, 1, 64),
+        p.getInt("height", 28, 1, 4096),
+        p.getInt("width", 28, 1, 4096),
+        p.getInt("patch", 4, 1, 4096),
+        p.getInt("dim", 96, 2, 16384),
+        p.getInt("depth", 13, 1, 999),
+        p.getInt("heads", 4, 1, 1024),
+        p.getDouble("mlp-ratio", 4.0),
+        p.getBoolean("qkv-bias", false),
+        p.getBoolean("conv-head", true));
+  }
+
+  /** @return every parameter written out, so that {@link #from} rebuilds exactly this configuration */
+  public Params toParams() {
+    return Params.empty()
+        .with("channels", channels)
+        .with("height", height)
+        .with("width", width)
+        .with("patch", patch)
+        .with("dim", dim)
+        .with("depth", depth)
+        .with("heads", heads)
+        .with("mlp-ratio", mlpRatio)
+        .with("qkv-bias", qkvBias)
+        .with("conv-head", convHead)
+        .forOwner(OWNER);
+  }
+
+  /** @return patch rows H/p */
+  public int gridHeight() {
+    return height / patch;
+  }
+
+  /** @return patch columns W/p */
+  public int gridWidth() {
+    return width / patch;
+  }
+
+  /** @return number of patch tokens N = (H/p)(W/p) */
+  public int patchTokens() {
+    return gridHeight() * gridWidth();
+  }
+
+  /** @return number of tokens T = 1 (time) + N */
+  public int tokens() {
+    return 1 + patchTokens();
+  }
+
+  /** @return values per patch p²C (the head's output width per token) */
+  public int patchValues() {
+    return patch * patch * channels;
+  }
+
+  /** @return the width of one attention head, D/heads */
+  public int headDim() {
+    return dim / heads;
+  }
+
+  /** @return MLP hidden width floor(D·mlpRatio) */
+  public int mlpHidden() {
+    return (int) Math.floor(dim * mlpRatio);
+  }
+
+  /** @return number of in-blocks (= out-blocks), (depth-1)/2 */
+  public int sideBlocks() {
+    return (depth - 1) / 2;
+  }
+}

@@ -1,0 +1,167 @@
+package io.diffexit.backbones.uvit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import io.diffexit.backbones.nn.SinusoidalTimeEmbedding;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * All parameters of a U-ViT as one DJL block: patch embedding, position embedding, the transformer blocks in
+ * execution order (in0.., mid, out0..) and the shared head.
+ *
+ * <p>{@link #forward} runs the whole network: inputs [x (B, C, H, W), t (B)], output [ε̂ (B, C, H, W)]. The early-exit
+ * {@link UVitPass} calls {@link #embed}, {@link #block} and {@link #head} one step at a time instead.
+ */
+public final class UVitNet extends AbstractBlock {
+
+  private static final byte VERSION = 1;
+
+  private final UVitConfig config;
+  private final Conv2d patchEmbed;
+  private final Parameter posEmbed;
+  private final List<UVitTransformerBlock> blocks;
+  private final UVitHead head;
+  private SinusoidalTimeEmbedding timeEmbedding;
+
+  /** @param config the validated architecture */
+  public UVitNet(UVitConfig config) {
+    super(VERSION);
+    this.config = config;
+    this.patchEmbed =
+        addChildBlock(
+            "patch_embed",
+            Conv2d.builder()
+                .setKernelShape(new Shape(config.patch(), config.patch()))
+                .optStride(new Shape(config.patch(), config.patch()))
+                .setFilters(config.dim())
+                .build());
+    this.posEmbed =
+        addParameter(
+            Parameter.builder()
+                .setName("pos_embed")
+                .setType(Parameter.Type.OTHER)
+                .optShape(new Shape(1, config.tokens(), config.dim()))
+                .build());
+    List<UVitTransformerBlock> list = new ArrayList<>();
+    for (int i = 0; i < config.depth(); i++) {
+      boolean out = i > config.sideBlocks();
+      list.add(
+          addChildBlock(
+              exitName(config, i),
+              new UVitTransformerBlock(config.dim(), config.heads(), config.mlpHidden(), config.qkvBias(), out)));
+    }
+    this.blocks = List.copyOf(list);
+    this.head = addChildBlock("head", new UVitHead(config));
+  }
+
+  /** @return the label of exit point {@code index}: in0.., mid, out0.. */
+  static String exitName(UVitConfig config, int index) {
+    int side = config.sideBlocks();
+    if (index < side) {
+      return "in" + index;
+    }
+    return index == side ? "mid" : "out" + (index - side - 1);
+  }
+
+  /** @return the architecture */
+  public UVitConfig config() {
+    return config;
+  }
+
+  Conv2d patchEmbed() {
+    return patchEmbed;
+  }
+
+  Parameter posEmbed() {
+    return posEmbed;
+  }
+
+  UVitHead headBlock() {
+    return head;
+  }
+
+  /**
+   * Patch tokens, the time token in front, plus the position embedding.
+   *
+   * @param x images (B, C, H, W)
+   * @param t model time (B)
+   * @return tokens (B, 1+N, D), owned by {@code x}'s manager
+   */
+  NDArray embed(ParameterStore ps, NDArray x, NDArray t, boolean training) {
+    long b = x.getShape().get(0);
+    NDArray patches =
+        patchEmbed
+            .forward(ps, new NDList(x), training)
+            .head()
+            .reshape(b, config.dim(), config.patchTokens())
+            .transpose(0, 2, 1);
+    NDArray time = timeEmbedding.embed(t).expandDims(1);
+    if (time.getManager() != x.getManager()) {
+      time.attach(x.getManager());
+    }
+    NDArray tokens = NDArrays.concat(new NDList(time, patches), 1);
+    return tokens.add(ps.getValue(posEmbed, x.getDevice(), training));
+  }
+
+  /**
+   * @param index the block in execution order
+   * @param tokens its input (B, T, D)
+   * @param skip for out-blocks the matching in-block output, else null
+   * @return the block output (B, T, D)
+   */
+  NDArray block(int index, ParameterStore ps, NDArray tokens, NDArray skip, boolean training) {
+    return blocks.get(index).apply(ps, tokens, skip, training);
+  }
+
+  /** @return the shared head's ε prediction (B, C, H, W) for hidden state (B, T, D) */
+  NDArray head(ParameterStore ps, NDArray tokens, boolean training) {
+    return head.apply(ps, tokens, training);
+  }
+
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray h = embed(ps, inputs.get(0), inputs.get(1), training);
+    Deque<NDArray> skips = new ArrayDeque<>();
+    for (int i = 0; i < blocks.size(); i++) {
+      boolean out = i > config.sideBlocks();
+      h = block(i, ps, h, out ? skips.pop() : null, training);
+      if (i < config.sideBlocks()) {
+        skips.push(h);
+      }
+    }
+    return new NDList(head(ps, h, training));
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return new Shape[] {new Shape(inputShapes[0].get(0), config.channels(), config.height(), config.width())};
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    long b = inputShapes[0].get(0);
+    patchEmbed.initialize(manager, dataType, new Shape(b, config.channels(), config.height(), config.width()));
+    Shape tokens = new Shape(b, config.tokens(), config.dim());
+    for (UVitTransformerBlock block : blocks) {
+      block.initialize(manager, dataType, tokens);
+    }
+    head.initialize(manager, dataType, tokens);
+    if (timeEmbedding == null) {
+      timeEmbedding =
+          new SinusoidalTimeEmbedding(manager, config.dim(), SinusoidalTimeEmbedding.DEFAULT_MAX_PERIOD);
+    }
+  }
+}

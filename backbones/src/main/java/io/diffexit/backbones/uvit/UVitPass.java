@@ -1,0 +1,132 @@
+package io.diffexit.backbones.uvit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.diffexit.api.Pass;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One early-exit forward pass of a U-ViT: each {@link #advance()} runs one transformer block.
+ *
+ * <p>State held for the active samples: the tokens h (B, T, D), whose row 0 is the time token (so the time input is
+ * compacted with them), the stack of pending in-block outputs that the out-blocks will pop (LIFO), and the head
+ * output cached at the current position. {@link #retain} compacts each of them with one boolean-mask gather.
+ *
+ * <p>Memory: every segment runs in a sub-manager of the owner (the manager of the input {@code x}) that is closed
+ * when the segment ends; only the arrays handed out (hidden states, heads) and the pending skips are attached to the
+ * owner, which the caller closes.
+ */
+final class UVitPass implements Pass {
+
+  private final UVitNet net;
+  private final UVitConfig config;
+  private final ParameterStore ps;
+  private final boolean training;
+  private final NDManager owner;
+  /** Pending in-block outputs; the last element is the top of the stack. */
+  private final List<NDArray> skips = new ArrayList<>();
+
+  private NDArray hidden;
+  private NDArray headCache;
+  private int position = -1;
+  private long active;
+
+  UVitPass(UVitNet net, ParameterStore ps, NDArray x, NDArray t, boolean training) {
+    this.net = net;
+    this.config = net.config();
+    this.ps = ps;
+    this.training = training;
+    this.owner = x.getManager();
+    this.active = x.getShape().get(0);
+    try (NDManager scope = owner.newSubManager()) {
+      // borrow the inputs so that every intermediate lands in the scope (results follow the first operand)
+      x.tempAttach(scope);
+      if (t != x) {
+        t.tempAttach(scope);
+      }
+      hidden = net.embed(ps, x, t, training);
+      hidden.attach(owner);
+    }
+  }
+
+  @Override
+  public int exitPoints() {
+    return config.depth();
+  }
+
+  @Override
+  public int position() {
+    return position;
+  }
+
+  @Override
+  public long active() {
+    return active;
+  }
+
+  @Override
+  public NDArray advance() {
+    if (position + 1 >= config.depth()) {
+      throw new IllegalStateException(
+          "uvit pass: already at the last exit point (" + config.depth() + " of " + config.depth()
+              + "); begin a new pass");
+    }
+    int index = position + 1;
+    boolean outBlock = index > config.sideBlocks();
+    NDArray skip = outBlock ? skips.remove(skips.size() - 1) : null;
+    NDArray next;
+    try (NDManager scope = owner.newSubManager()) {
+      hidden.tempAttach(scope);
+      if (skip != null) {
+        skip.tempAttach(scope);
+      }
+      next = net.block(index, ps, hidden, skip, training);
+      next.attach(owner);
+    }
+    if (index < config.sideBlocks()) {
+      skips.add(next);
+    }
+    hidden = next;
+    headCache = null;
+    position = index;
+    return hidden;
+  }
+
+  @Override
+  public NDArray head() {
+    if (position < 0) {
+      throw new IllegalStateException("uvit pass: head() called before the first advance(); no exit point reached");
+    }
+    if (headCache == null) {
+      try (NDManager scope = owner.newSubManager()) {
+        hidden.tempAttach(scope);
+        headCache = net.head(ps, hidden, training);
+        headCache.attach(owner);
+      }
+    }
+    return headCache;
+  }
+
+  @Override
+  public void retain(NDArray keep) {
+    if (keep.getDataType() != DataType.BOOLEAN) {
+      throw new IllegalArgumentException("uvit pass: retain needs a boolean mask, got " + keep.getDataType());
+    }
+    if (!keep.getShape().equals(new Shape(active))) {
+      throw new IllegalArgumentException(
+          "uvit pass: retain mask must have shape (" + active + ") = the active samples, got " + keep.getShape());
+    }
+    hidden = hidden.get(keep);
+    for (int i = 0; i < skips.size(); i++) {
+      skips.set(i, skips.get(i).get(keep));
+    }
+    if (headCache != null) {
+      headCache = headCache.get(keep);
+    }
+    active = hidden.getShape().get(0);
+  }
+}

@@ -1,0 +1,30 @@
+package io.diffexit.backbones.uvit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.diffexit.api.BackboneContext;
+import io.diffexit.api.Params;
+
+/** A tiny, non-square U-ViT for fast tests: 2×8×12 images, patch 2 (4×6 = 24 patch tokens), D 16, 2 heads, 5 blocks. */
+final class TinyUVit {
+
+  static final Params PARAMS =
+      Params.parse("channels=2,height=8,width=12,patch=2,dim=16,depth=5,heads=2,mlp-ratio=4");
+
+  private TinyUVit() {}
+
+  static UVitBackbone create(NDManager manager, long seed) {
+    return (UVitBackbone) new UVitFactory().create(PARAMS, new BackboneContext(manager, seed));
+  }
+
+  /** Deterministic inputs that differ per sample: uniform noise images and distinct times. */
+  static NDArray images(NDManager m, int batch, int seedOffset) {
+    float[] v = new float[batch * 2 * 8 * 12];
+    java.util.Random r = new java.util.Random(1000 + seedOffset);
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) r.nextGaussian();
+    }
+    return m.create(v, new Shape(batch, 2, 8, 12));
+  }
+}
