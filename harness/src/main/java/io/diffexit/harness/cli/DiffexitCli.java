@@ -2,9 +2,8 @@ package io.diffexit.harness.cli;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
-import io.diffexit.api.NoiseSchedule;
+import com.google.inject.util.Modules;
 import io.diffexit.harness.plugins.Registries;
-import io.diffexit.harness.plugins.Registry;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,19 +33,22 @@ public final class DiffexitCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "choose a subcommand; see diffexit --help");
   }
 
-  /** @return a command line wired for the default plugins folder (also used by tests) */
-  public static CommandLine commandLine() {
-    return commandLine(Guice.createInjector(new HarnessModule(Registries.defaultPluginsDir(System.getenv()))));
+  /**
+   * @param overrides Guice modules whose bindings replace the defaults (tests bind their own registry, schedule or
+   *     benchmark wiring)
+   * @return a command line wired for the default plugins folder
+   */
+  public static CommandLine commandLine(com.google.inject.Module... overrides) {
+    return commandLine(Guice.createInjector(
+        Modules.override(new HarnessModule(Registries.defaultPluginsDir(System.getenv()))).with(overrides)));
   }
 
   /**
-   * @param injector provides the registry, the training schedule and the benchmark wiring; subcommands are created
+   * @param injector provides the registry, the training services and the benchmark wiring; subcommands are created
    *     through it, so their {@code @Inject} constructors get what they need
    * @return a configured command line
    */
   public static CommandLine commandLine(Injector injector) {
-    TrainingServices.install(
-        new TrainingServices(() -> injector.getInstance(Registry.class), () -> injector.getInstance(NoiseSchedule.class)));
     CommandLine cl = new CommandLine(new DiffexitCli(), new GuiceFactory(injector));
     for (Class<?> sub : SUBCOMMANDS) {
       cl.addSubcommand(sub);

@@ -31,6 +31,14 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true)
 public final class FinetuneCommand implements Callable<Integer> {
 
+  private final TrainingServices services;
+
+  /** @param services the registry and the training noise schedule */
+  @com.google.inject.Inject
+  public FinetuneCommand(TrainingServices services) {
+    this.services = services;
+  }
+
   /** Fine-tuning defaults: shorter, gentler than training from scratch. */
   public static final TrainingConfig DEFAULTS =
       TrainingConfig.defaults().withSteps(2000).withLr(1e-4).withWarmup(100);
@@ -50,7 +58,6 @@ public final class FinetuneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TrainingServices services = TrainingServices.current();
     String command = TrainingRuns.commandLine(spec.commandLine().getParseResult().originalArgs());
     TrainingRuns.engine(options.threads);
     Registry registry = services.registry().get();

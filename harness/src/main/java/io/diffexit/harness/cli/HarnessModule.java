@@ -36,6 +36,11 @@ public final class HarnessModule extends AbstractModule {
     return Registries.create(pluginsDir);
   }
 
+  @Provides
+  TrainingServices trainingServices(com.google.inject.Provider<Registry> registry, com.google.inject.Provider<NoiseSchedule> schedule) {
+    return new TrainingServices(registry::get, schedule::get);
+  }
+
   /** DDPM's linear β (1e-4 → 0.02, T = 1000): the schedule every built-in model is trained with. */
   @Provides
   NoiseSchedule trainingSchedule() {

@@ -27,6 +27,14 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true)
 public final class TrainCommand implements Callable<Integer> {
 
+  private final TrainingServices services;
+
+  /** @param services the registry and the training noise schedule */
+  @com.google.inject.Inject
+  public TrainCommand(TrainingServices services) {
+    this.services = services;
+  }
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--backbone", paramLabel = "SPEC", description = "backbone and its config, e.g. uvit:dim=96")
@@ -36,7 +44,6 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TrainingServices services = TrainingServices.current();
     String command = TrainingRuns.commandLine(spec.commandLine().getParseResult().originalArgs());
     TrainingRuns.engine(options.threads);
     Registry registry = services.registry().get();

@@ -32,6 +32,10 @@ class BenchCommandTest {
       samplers: {ddim: {type: ddim, steps: 4}}
       """;
 
+  /** The CLI as built without the runner: grid, --set and errors are checked without sampling anything. */
+  private static final com.google.inject.Module NO_EXECUTOR =
+      binder -> binder.bind(BenchWiring.class).toInstance(BenchWiring.withoutExecutor());
+
   @TempDir Path dir;
   private Path file;
   private final StringWriter out = new StringWriter();
@@ -68,7 +72,7 @@ class BenchCommandTest {
 
   @Test
   void dryRunListsCellsAndRejectedCombinations() {
-    int code = run(DiffexitCli.commandLine(), "bench", file.toString(), "--dry-run");
+    int code = run(DiffexitCli.commandLine(NO_EXECUTOR), "bench", file.toString(), "--dry-run");
     assertThat(code).isZero();
     assertThat(out.toString()).startsWith("4 cells, 2 rejected; config sha256 ");
     assertThat(out.toString()).contains("  run   uvit/ddim/fixed[layer=3]@per-sample\n")
@@ -79,7 +83,7 @@ class BenchCommandTest {
 
   @Test
   void setOverridesReachTheGrid() {
-    int code = run(DiffexitCli.commandLine(), "bench", file.toString(), "--dry-run", "--set", "strategy.fixed.layer=7",
+    int code = run(DiffexitCli.commandLine(NO_EXECUTOR), "bench", file.toString(), "--dry-run", "--set", "strategy.fixed.layer=7",
         "--set", "strategy.fixed.decision=per-sample");
     assertThat(code).isZero();
     assertThat(out.toString()).startsWith("3 cells, 0 rejected").contains("uvit/ddim/fixed[layer=7]@per-sample");
@@ -87,7 +91,7 @@ class BenchCommandTest {
 
   @Test
   void badInputIsOneLineAndExitCode2() {
-    int code = run(DiffexitCli.commandLine(), "bench", file.toString(), "--set", "strategy.uemm.threshold=0.9");
+    int code = run(DiffexitCli.commandLine(NO_EXECUTOR), "bench", file.toString(), "--set", "strategy.uemm.threshold=0.9");
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).isEqualTo(
         "diffexit: --set strategy.uemm.threshold=0.9: no strategy 'uemm'; known: [boom, fixed, none]\n");
@@ -95,7 +99,7 @@ class BenchCommandTest {
 
   @Test
   void withoutAnExecutorRunningCellsFailsWithAHint() {
-    int code = run(DiffexitCli.commandLine(), "bench", file.toString(), "--out", dir.resolve("out").toString());
+    int code = run(DiffexitCli.commandLine(NO_EXECUTOR), "bench", file.toString(), "--out", dir.resolve("out").toString());
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).isEqualTo("diffexit: this build has no cell executor wired into diffexit bench (the "
         + "early-exit runner is not connected); use --dry-run to see the grid or --report-only to rebuild the reports\n");

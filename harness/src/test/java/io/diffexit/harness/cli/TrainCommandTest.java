@@ -9,7 +9,6 @@ import io.diffexit.harness.train.testkit.TestRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -18,13 +17,9 @@ class TrainCommandTest {
 
   record Run(int code, String out, String err) {}
 
-  @BeforeAll
-  static void wire() {
-    TrainingServices.install(new TrainingServices(TestRegistry::new, () -> new LinearSchedule(1000)));
-  }
-
   static Run run(String... args) {
-    CommandLine cl = DiffexitCli.commandLine();
+    CommandLine cl = DiffexitCli.commandLine(binder -> binder.bind(TrainingServices.class)
+        .toInstance(new TrainingServices(TestRegistry::new, () -> new LinearSchedule(1000))));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cl.setOut(new PrintWriter(out, true));

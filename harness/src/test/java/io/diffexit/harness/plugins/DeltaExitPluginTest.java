@@ -81,6 +81,35 @@ class DeltaExitPluginTest {
   }
 
   @Test
+  void samplesByNameThroughTheRunnerLikeABuiltInStrategy() {
+    io.diffexit.api.NoiseSchedule schedule = io.diffexit.samplers.schedule.NoiseSchedules.ddpmLinear();
+    try (io.diffexit.api.Backbone analytic =
+            registry.backbone("analytic").create(
+                Params.parse("exit-points=4,error-scale=0.2"), new io.diffexit.api.BackboneContext(manager, 0));
+        ExitStrategy strategy =
+            registry.strategy("delta-exit").create(
+                Params.parse("bound=0.2"), new StrategyContext(analytic.spec(), schedule, manager))) {
+      io.diffexit.api.Sampler ddim = registry.sampler("ddim").create(Params.parse("steps=10"), schedule);
+      io.diffexit.harness.runner.SamplingJob.Result r =
+          io.diffexit.harness.runner.SamplingJob.run(
+              analytic, new ai.djl.training.ParameterStore(manager, false), strategy, ddim, manager,
+              io.diffexit.harness.runner.SamplingJob.Settings.of(6, 3, 0, DecisionMode.PER_SAMPLE), null);
+      assertThat(r.images()).hasSize(6 * 16);
+      for (float v : r.images()) {
+        assertThat(Float.isFinite(v)).as("finite sample value").isTrue();
+      }
+      // The plugin exits early somewhere (its heads converge towards the exact last one) and never at exit point 0.
+      double mean = r.trace().meanExitLayer(analytic.spec());
+      assertThat(mean).isGreaterThan(1.0).isLessThan(4.0);
+      for (int step = 0; step < 10; step++) {
+        assertThat(r.trace().histogram(step)[0]).isZero();
+      }
+      // The runner charged the plugin's own work (two sums of squares per sample and exit point after the first).
+      assertThat(r.cost().total(io.diffexit.api.CostMeter.Category.STRATEGY)).isPositive();
+    }
+  }
+
+  @Test
   void theExamplePluginIsFoundByNameWithItsJarAndVersion() {
     assertThat(registry.components())
         .contains(new ComponentInfo(
