@@ -1,0 +1,128 @@
+package io.diffexit.harness.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.diffexit.api.BackboneContext;
+import io.diffexit.api.BackboneSpec;
+import io.diffexit.api.Params;
+import io.diffexit.harness.plugins.Registries;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code sample} and {@code demo} end to end on a real (tiny) U-ViT checkpoint made by {@code train} through the CLI:
+ * the figures in the JSON summary are checked against the analytic cost model.
+ */
+class SampleCommandTest {
+
+  private static final String BACKBONE = "uvit:dim=16,depth=3,heads=2,patch=7";
+
+  @TempDir static Path dir;
+  private static Path checkpoint;
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    var cl = DiffexitCli.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return new Run(cl.execute(args), out.toString(), err.toString());
+  }
+
+  @BeforeAll
+  static void trainTinyCheckpoint() {
+    checkpoint = dir.resolve("tiny-uvit");
+    Run r = run("train", "--backbone", BACKBONE, "--limit", "32", "--batch", "8", "--steps", "3", "--warmup", "1",
+        "--threads", "1", "--out", checkpoint.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+  }
+
+  @Test
+  void sampleWritesGridSummaryAndExitStatisticsWithAnalyticCosts() throws Exception {
+    Path out = dir.resolve("fixed");
+    Run r = run("sample", checkpoint.toString(), "--strategy", "fixed:layer=2", "--sampler", "ddim:steps=3", "-n", "5",
+        "--batch", "2", "--seed", "4", "--out", out.toString(), "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(r.out());
+    BackboneSpec spec;
+    try (var m = ai.djl.ndarray.NDManager.newBaseManager();
+        var b = Registries.create(dir.resolve("none")).backbone("uvit")
+            .create(Params.parse("dim=16,depth=3,heads=2,patch=7"), new BackboneContext(m, 0))) {
+      spec = b.spec();
+    }
+    // fixed:layer=2 runs the embedding, the first two blocks and one head at each of the 3 steps.
+    double expected = 3.0 * (spec.macsThrough(1) + spec.exitPoints().get(1).headMacs());
+    assertThat(json.get("macsPerImage").asDouble()).isEqualTo(expected);
+    assertThat(json.get("flopsPerImage").asDouble()).isEqualTo(2 * expected);
+    assertThat(json.get("meanExitLayer").asDouble()).isEqualTo(2.0);
+    assertThat(json.get("fullDepthMacsPerImage").asDouble()).isEqualTo(3.0 * spec.fullMacs());
+    assertThat(json.get("samples").asInt()).isEqualTo(5);
+    assertThat(json.get("batchSize").asInt()).isEqualTo(2);
+    assertThat(json.get("seed").asLong()).isEqualTo(4);
+    assertThat(json.get("decisionMode").asText()).isEqualTo("per-sample");
+    assertThat(json.get("strategy").asText()).contains("fixed");
+    assertThat(json.get("convention").asText()).contains("FLOPs = 2 x MACs");
+    assertThat(out.resolve("samples.png")).exists();
+    assertThat(out.resolve("summary.json")).exists();
+    assertThat(Files.readAllLines(out.resolve("exit-stats.csv"))).hasSize(1 + 3);
+  }
+
+  @Test
+  void theSameSeedGivesTheSameImagesWhateverTheBatchSize() throws Exception {
+    Run a = run("sample", checkpoint.toString(), "--sampler", "ddim:steps=2", "-n", "3", "--batch", "3", "--out",
+        dir.resolve("a").toString(), "--images");
+    Run b = run("sample", checkpoint.toString(), "--sampler", "ddim:steps=2", "-n", "3", "--batch", "1", "--out",
+        dir.resolve("b").toString(), "--images");
+    assertThat(a.code()).as(a.err()).isZero();
+    assertThat(b.code()).as(b.err()).isZero();
+    for (int i = 0; i < 3; i++) {
+      String name = String.format("images/sample-%05d.png", i);
+      assertThat(Files.readAllBytes(dir.resolve("a").resolve(name)))
+          .isEqualTo(Files.readAllBytes(dir.resolve("b").resolve(name)));
+    }
+  }
+
+  @Test
+  void aStrategyThatNeedsTrainingIsRefusedOnABaseCheckpoint() {
+    Run r = run("sample", checkpoint.toString(), "--strategy", "deediff", "--out", dir.resolve("x").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("diffexit: exit strategy 'deediff' needs trained parameters, but checkpoint "
+        + checkpoint + " was not fine-tuned for it; run `diffexit finetune " + checkpoint
+        + " --strategy deediff` first\n");
+  }
+
+  @Test
+  void unknownStrategyAndBadParametersAreOneLine() {
+    Run unknown = run("sample", checkpoint.toString(), "--strategy", "fast");
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err()).startsWith("diffexit: Unknown exit strategy 'fast'; known: [")
+        .contains("deediff", "fixed", "none").doesNotContain("\tat ");
+    Run beyond = run("sample", checkpoint.toString(), "--strategy", "fixed:layer=9");
+    assertThat(beyond.code()).isEqualTo(2);
+    assertThat(beyond.err()).startsWith("diffexit: exit strategy 'fixed': parameter 'layer' must be in [1, 3]");
+    Run missing = run("sample", dir.resolve("nowhere").toString());
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err()).startsWith("diffexit: ").contains("nowhere").hasLineCount(1);
+  }
+
+  @Test
+  void demoPrintsNoneAndFixedExitsSideBySide() {
+    Run r = run("demo", "--checkpoint", checkpoint.toString(), "-n", "2", "--batch", "2", "--sampler",
+        "ddim:steps=2", "--out", dir.resolve("demo").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("strategy", "GMACs/img", "GFLOPs/img", "MACs saved", "ms/img", "MSE vs none");
+    assertThat(r.out()).containsPattern("none\\(full depth\\)\\s+3\\.00/3 ");
+    assertThat(r.out()).containsPattern("fixed\\(layer=2\\)\\s+2\\.00/3 ");
+    assertThat(r.out()).contains("FLOPs = 2 x MACs");
+    assertThat(dir.resolve("demo").resolve("none").resolve("samples.png")).exists();
+  }
+}
