@@ -146,6 +146,10 @@ public final class GridBuilder {
         if (key.equals("decision") && inst.kind().equals("strategy")) {
           continue;
         }
+        // The checkpoint folder is the benchmark's business (which weights to load), not the factory's.
+        if (key.equals("checkpoint") && !inst.kind().equals("sampler")) {
+          continue;
+        }
         if (!known.contains(key)) {
           throw new IllegalArgumentException(path + ": unknown parameter '" + key + "' of " + kindLabel + " '"
               + inst.type() + "'; known: " + known);

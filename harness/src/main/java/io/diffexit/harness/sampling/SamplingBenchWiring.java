@@ -91,6 +91,11 @@ public final class SamplingBenchWiring implements BenchWiring {
     try (NDManager manager = NDManager.newBaseManager();
         SampleSession session = SampleSession.open(checkpoint, registry, manager, Weights.EMA);
         ExitStrategy strategy = session.strategy(strategySpec, experiment.seed())) {
+      String trained = session.checkpoint().card().backbone().name();
+      if (!trained.equals(cell.backbone().type())) {
+        throw new UserError("checkpoint " + checkpoint + " holds a '" + trained + "' backbone, but instance '"
+            + cell.backbone().id() + "' says type '" + cell.backbone().type() + "'");
+      }
       Sampler sampler = session.sampler(samplerSpec, null, false);
       int steps = sampler.evaluations();
       int[] mapSteps = {0, steps / 4, steps / 2, 3 * steps / 4, steps - 1};

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,5 +125,39 @@ class SampleCommandTest {
     assertThat(r.out()).containsPattern("fixed\\(layer=2\\)\\s+2\\.00/3 ");
     assertThat(r.out()).contains("FLOPs = 2 x MACs");
     assertThat(dir.resolve("demo").resolve("none").resolve("samples.png")).exists();
+  }
+
+  @Test
+  void benchRunsRealCellsWithFidAndLatencyAndReportsThem() throws Exception {
+    Path experiment = dir.resolve("tiny.yaml");
+    Files.writeString(experiment, """
+        name: tiny
+        samples: 6
+        seed: 1
+        batch: {large: 3, sample: 3}
+        latency: {warmup: 1, repeats: 5}
+        reference: {stats: ref-test.npz, extractor: fmnist-net, split: test}
+        backbones: {uvit: {type: uvit, checkpoint: tiny-uvit}}
+        strategies:
+          none: {type: none}
+          fixed: {type: fixed, layer: 2}
+          oops: {type: fixed, layer: 7}
+        samplers: {ddim: {type: ddim, steps: 2}}
+        """);
+    Path results = dir.resolve("bench-out");
+    Run r = run("bench", experiment.toString(), "--out", results.toString());
+    assertThat(r.code()).as("one cell fails (layer 7 of 3): " + r.err()).isEqualTo(1);
+    assertThat(r.out()).contains("2 cells finished, 1 failed");
+    List<String> lines = Files.readAllLines(results.resolve("results.jsonl"));
+    assertThat(lines).hasSize(3);
+    ObjectMapper json = new ObjectMapper();
+    JsonNode fixed = lines.stream().map(l -> { try { return json.readTree(l); } catch (Exception e) {
+      throw new IllegalStateException(e); } }).filter(n -> n.toString().contains("fixed[layer=2]") || n.toString()
+        .contains("\"fixed\"")).filter(n -> !n.toString().contains("layer=7") && !n.toString().contains("failed"))
+        .findFirst().orElseThrow();
+    assertThat(fixed.toString()).contains("fid", "fmnist-net", "latencyBatch1", "meanExitLayer");
+    assertThat(results.resolve("report.md")).exists();
+    assertThat(Files.readString(results.resolve("report.md"))).contains("fixed", "none", "must be in [1, 3]");
+    assertThat(dir.resolve("ref-test.npz")).as("missing reference statistics are computed and saved").exists();
   }
 }
