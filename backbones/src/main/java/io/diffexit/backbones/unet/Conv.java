@@ -1,0 +1,78 @@
+package io.diffexit.backbones.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+
+/** A k×k convolution with bias, "same" padding (k/2) and stride 1 or 2, at a known output resolution. */
+final class Conv {
+
+  private static final Shape DILATION = new Shape(1, 1);
+
+  private final Parameter weight;
+  private final Parameter bias;
+  private final int in;
+  private final int out;
+  private final int kernel;
+  private final Shape stride;
+  private final Shape padding;
+  private final int outHeight;
+  private final int outWidth;
+
+  /**
+   * @param zeroInit whether the weight starts at zero (DDPM's last layer of each residual branch and output)
+   * @param outHeight output height, for the cost model
+   * @param outWidth output width, for the cost model
+   */
+  Conv(
+      ParameterSink sink,
+      String name,
+      int in,
+      int out,
+      int kernel,
+      int stride,
+      boolean zeroInit,
+      int outHeight,
+      int outWidth) {
+    this.in = in;
+    this.out = out;
+    this.kernel = kernel;
+    this.stride = new Shape(stride, stride);
+    this.padding = new Shape(kernel / 2, kernel / 2);
+    this.outHeight = outHeight;
+    this.outWidth = outWidth;
+    long k2 = (long) kernel * kernel;
+    this.weight =
+        sink.add(
+            name + ".weight",
+            Parameter.Type.WEIGHT,
+            new Shape(out, in, kernel, kernel),
+            zeroInit ? SeededInitializer.Kind.ZEROS : SeededInitializer.Kind.XAVIER,
+            in * k2,
+            out * k2);
+    this.bias = sink.add(name + ".bias", Parameter.Type.BIAS, new Shape(out), SeededInitializer.Kind.ZEROS, 0, 0);
+  }
+
+  NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+    return Conv2d.conv2d(
+            x,
+            ps.getValue(weight, x.getDevice(), training),
+            ps.getValue(bias, x.getDevice(), training),
+            stride,
+            padding,
+            DILATION,
+            1)
+        .head();
+  }
+
+  /** @return MACs per image: out_numel × C_in × k² */
+  long macs() {
+    return (long) outHeight * outWidth * out * in * kernel * kernel;
+  }
+
+  int outChannels() {
+    return out;
+  }
+}
