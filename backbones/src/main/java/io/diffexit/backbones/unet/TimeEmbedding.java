@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.List;
 
@@ -57,7 +58,8 @@ final class TimeEmbedding {
               for (int i = 0; i < half; i++) {
                 f[i] = (float) Math.exp(-Math.log(10000.0) * i / half);
               }
-              return m.create(f).reshape(1, half);
+              // created in its final shape: a reshaped view would outlive the Java buffer that backs create()
+              return m.create(f, new Shape(1, half));
             });
     NDArray args = t.reshape(b, 1).mul(freqs);
     NDArray emb = NDArrays.concat(new NDList(args.cos(), args.sin()), 1);

@@ -2,7 +2,6 @@ package io.diffexit.backbones.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -89,8 +88,8 @@ final class UNetFixtures {
     return out;
   }
 
-  /** @return the float32 boolean mask array */
+  /** @return a boolean mask array */
   static NDArray mask(NDManager m, boolean... keep) {
-    return m.create(keep).toType(DataType.BOOLEAN, false);
+    return m.create(keep);
   }
 }
