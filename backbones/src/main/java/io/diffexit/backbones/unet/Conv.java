@@ -1,6 +1,9 @@
 package io.diffexit.backbones.unet;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
@@ -56,15 +59,42 @@ final class Conv {
   }
 
   NDArray apply(ParameterStore ps, NDArray x, boolean training) {
-    return Conv2d.conv2d(
-            x,
-            ps.getValue(weight, x.getDevice(), training),
-            ps.getValue(bias, x.getDevice(), training),
-            stride,
-            padding,
-            DILATION,
-            1)
-        .head();
+    NDArray w = ps.getValue(weight, x.getDevice(), training);
+    NDArray b = ps.getValue(bias, x.getDevice(), training);
+    if (training && kernel > 1) {
+      return viaPointwise(x, w, b, kernel, (int) stride.get(0));
+    }
+    return Conv2d.conv2d(x, w, b, stride, padding, DILATION, 1).head();
+  }
+
+  /**
+   * The same k×k convolution (padding k/2) as one 1×1 convolution over the k² shifted copies of the input stacked
+   * along the channel axis (im2col). Used when gradients are recorded: with PyTorch 2.7.1 on this project's CPUs the
+   * backward pass of a native k×k convolution intermittently produced NaN input gradients, while 1×1 convolutions
+   * did not. Costs the same MACs, k² times the input memory and about 2k²+3 more ops.
+   */
+  static NDArray viaPointwise(NDArray x, NDArray w, NDArray b, int k, int stride) {
+    long batch = x.getShape().get(0);
+    long c = x.getShape().get(1);
+    long h = x.getShape().get(2);
+    long wd = x.getShape().get(3);
+    int p = k / 2;
+    long outH = (h + 2L * p - k) / stride + 1;
+    long outW = (wd + 2L * p - k) / stride + 1;
+    NDArray padded = x.pad(new Shape(p, p, p, p), 0);
+    NDList shifted = new NDList(k * k);
+    for (int dy = 0; dy < k; dy++) {
+      for (int dx = 0; dx < k; dx++) {
+        shifted.add(
+            padded.get(
+                new NDIndex(
+                    ":, :, {}:{}:{}, {}:{}:{}",
+                    dy, dy + stride * (outH - 1) + 1, stride, dx, dx + stride * (outW - 1) + 1, stride)));
+      }
+    }
+    NDArray columns = NDArrays.concat(shifted, 1); // channel index (dy·k + dx)·C + c
+    NDArray w1 = w.transpose(0, 2, 3, 1).reshape(w.getShape().get(0), (long) k * k * c, 1, 1);
+    return Conv2d.conv2d(columns, w1, b).head().reshape(batch, w.getShape().get(0), outH, outW);
   }
 
   /** @return MACs per image: out_numel × C_in × k² */

@@ -48,7 +48,7 @@ final class DeviceConstants implements AutoCloseable {
         device + "/" + key,
         k -> {
           NDManager onDevice = manager.newSubManager(device);
-          NDArray a = make.apply(onDevice);
+          NDArray a = SeededInitializer.torchOwned(make.apply(onDevice));
           a.attach(manager);
           onDevice.close();
           return a;

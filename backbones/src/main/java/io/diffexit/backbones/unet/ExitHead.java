@@ -33,7 +33,7 @@ final class ExitHead {
 
   NDArray apply(ParameterStore ps, NDArray h, boolean training, DeviceConstants k) {
     NDArray eps = conv.apply(ps, Ops.silu(norm.apply(ps, h, training, k)), training);
-    return Ops.resizeNearest(eps, imageHeight, imageWidth);
+    return Ops.resizeNearest(eps, imageHeight, imageWidth, k);
   }
 
   /** @return MACs per image of the convolution (upsampling copies values and costs no MACs) */

@@ -1,6 +1,7 @@
 package io.diffexit.backbones.unet;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
 
 /** Small functional pieces shared by the U-Net's layers. */
@@ -13,11 +14,37 @@ final class Ops {
     return x.mul(Activation.sigmoid(x));
   }
 
-  /** @return x resized to (h, w) by nearest-neighbour interpolation, or x itself when it already has that size */
-  static NDArray resizeNearest(NDArray x, long h, long w) {
-    if (x.getShape().get(2) == h && x.getShape().get(3) == w) {
-      return x;
+  /**
+   * Nearest-neighbour resize of (B, C, h, w) to (B, C, outH, outW): output row i reads input row floor(i·h/outH), as
+   * PyTorch's {@code nearest} mode. Integer factors use {@code repeat_interleave}; other sizes gather rows and columns
+   * with cached index arrays. (DJL's {@code interpolation} is not used: its backward pass produced NaN gradients
+   * intermittently in this project's tests.)
+   *
+   * @return the resized array in x's manager, or x itself when it already has that size
+   */
+  static NDArray resizeNearest(NDArray x, long outH, long outW, DeviceConstants k) {
+    long h = x.getShape().get(2);
+    long w = x.getShape().get(3);
+    NDArray y = x;
+    if (outH != h) {
+      y = outH % h == 0 ? y.repeat(2, outH / h) : y.get(new NDIndex(":, :, {}", indices(k, x, h, outH)));
     }
-    return x.getNDArrayInternal().interpolation(new long[] {h, w}, 0, false);
+    if (outW != w) {
+      y = outW % w == 0 ? y.repeat(3, outW / w) : y.get(new NDIndex(":, :, :, {}", indices(k, x, w, outW)));
+    }
+    return y;
+  }
+
+  private static NDArray indices(DeviceConstants k, NDArray x, long in, long out) {
+    return k.get(
+        x.getDevice(),
+        "nearest/" + in + "/" + out,
+        m -> {
+          long[] idx = new long[(int) out];
+          for (int i = 0; i < out; i++) {
+            idx[i] = i * in / out;
+          }
+          return m.create(idx);
+        });
   }
 }

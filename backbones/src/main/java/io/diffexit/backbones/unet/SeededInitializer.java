@@ -53,7 +53,18 @@ final class SeededInitializer implements Initializer {
         }
       }
     }
-    return manager.create(values, shape);
+    return torchOwned(manager.create(values, shape));
+  }
+
+  /**
+   * @return a copy in memory allocated by the engine. DJL's PyTorch {@code create(float[])} wraps a Java direct buffer
+   *     (from_blob); used as convolution weights such arrays intermittently gave NaN gradients in this project's tests,
+   *     while engine-allocated copies never did.
+   */
+  static NDArray torchOwned(NDArray created) {
+    NDArray copy = created.duplicate();
+    created.close();
+    return copy;
   }
 
   private static long mix(long seed, String name) {

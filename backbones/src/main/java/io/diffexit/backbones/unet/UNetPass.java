@@ -134,7 +134,7 @@ final class UNetPass implements Pass {
   private NDArray decode(UNetNetwork.Level level, NDArray h) {
     DeviceConstants k = net.constants;
     if (level.resample() != null) {
-      h = level.resample().apply(ps, Ops.resizeNearest(h, level.height(), level.width()), training);
+      h = level.resample().apply(ps, Ops.resizeNearest(h, level.height(), level.width(), k), training);
     }
     for (int i = 0; i < level.blocks().size(); i++) {
       NDArray skip = skips.remove(skips.size() - 1);

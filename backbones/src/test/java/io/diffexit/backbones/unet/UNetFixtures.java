@@ -56,7 +56,7 @@ final class UNetFixtures {
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) gaussian(random);
     }
-    return m.create(v, new Shape(batch, c.channels(), c.height(), c.width()));
+    return SeededInitializer.torchOwned(m.create(v, new Shape(batch, c.channels(), c.height(), c.width())));
   }
 
   /** @return model times as float32 (B) */
