@@ -74,7 +74,6 @@ final class Conv {
    * did not. Costs the same MACs, k² times the input memory and about 2k²+3 more ops.
    */
   static NDArray viaPointwise(NDArray x, NDArray w, NDArray b, int k, int stride) {
-    long batch = x.getShape().get(0);
     long c = x.getShape().get(1);
     long h = x.getShape().get(2);
     long wd = x.getShape().get(3);
@@ -94,7 +93,7 @@ final class Conv {
     }
     NDArray columns = NDArrays.concat(shifted, 1); // channel index (dy·k + dx)·C + c
     NDArray w1 = w.transpose(0, 2, 3, 1).reshape(w.getShape().get(0), (long) k * k * c, 1, 1);
-    return Conv2d.conv2d(columns, w1, b).head().reshape(batch, w.getShape().get(0), outH, outW);
+    return Conv2d.conv2d(columns, w1, b).head();
   }
 
   /** @return MACs per image: out_numel × C_in × k² */

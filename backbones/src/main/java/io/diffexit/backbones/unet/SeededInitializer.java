@@ -57,9 +57,9 @@ final class SeededInitializer implements Initializer {
   }
 
   /**
-   * @return a copy in memory allocated by the engine. DJL's PyTorch {@code create(float[])} wraps a Java direct buffer
-   *     (from_blob); used as convolution weights such arrays intermittently gave NaN gradients in this project's tests,
-   *     while engine-allocated copies never did.
+   * @return a copy in memory allocated by the engine, detached from autograd. DJL's PyTorch {@code create(float[])}
+   *     wraps a Java direct buffer (from_blob); a view that outlives that array reads freed memory (seen here as NaN in
+   *     the time embedding), so long-lived parameters and constants never depend on such a buffer.
    */
   static NDArray torchOwned(NDArray created) {
     NDArray copy = created.duplicate();

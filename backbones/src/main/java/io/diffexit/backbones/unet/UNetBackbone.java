@@ -40,6 +40,11 @@ import io.diffexit.api.Pass;
  *
  * <p><b>Batch compaction</b>: {@link Pass#retain} keeps only the chosen samples of the current feature map, the head
  * if already evaluated, every pending encoder skip and the time projections.
+ *
+ * <p><b>Training</b>: with {@code training=true} every k×k convolution runs as im2col (k² shifted copies stacked on
+ * the channel axis) followed by a 1×1 convolution. Same result and MACs, but slower: the backward pass of PyTorch
+ * 2.7.1's native 3×3 convolution, called through DJL 0.36 on this project's CPUs, intermittently returned NaN input
+ * gradients, which 1×1 convolutions never did. Inference uses the native convolution.
  */
 public final class UNetBackbone implements Backbone {
 
