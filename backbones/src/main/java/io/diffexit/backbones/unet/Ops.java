@@ -17,8 +17,8 @@ final class Ops {
   /**
    * Nearest-neighbour resize of (B, C, h, w) to (B, C, outH, outW): output row i reads input row floor(i·h/outH), as
    * PyTorch's {@code nearest} mode. Integer factors use {@code repeat_interleave}; other sizes gather rows and columns
-   * with cached index arrays. (DJL's {@code interpolation} is not used: its backward pass produced NaN gradients
-   * intermittently in this project's tests.)
+   * with cached index arrays. Plain, differentiable DJL ops (instead of the engine-internal
+   * {@code NDArrayEx.interpolation}, whose {@code alignCorners} argument the PyTorch engine ignores).
    *
    * @return the resized array in x's manager, or x itself when it already has that size
    */
