@@ -2,6 +2,7 @@ package io.diffexit.backbones;
 
 import io.diffexit.api.BackboneFactory;
 import io.diffexit.api.DiffexitPlugin;
+import io.diffexit.backbones.unet.UNetFactory;
 import io.diffexit.backbones.uvit.UVitFactory;
 import java.util.List;
 
@@ -10,6 +11,6 @@ public final class BuiltinBackbonesPlugin implements DiffexitPlugin {
 
   @Override
   public List<BackboneFactory> backbones() {
-    return List.of(new UVitFactory());
+    return List.of(new UVitFactory(), new UNetFactory());
   }
 }

@@ -1,0 +1,199 @@
+package io.diffexit.backbones.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.diffexit.api.Pass;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One forward pass of the U-Net, exit point by exit point, over a batch that may shrink.
+ *
+ * <p>State between exit points: the current feature map, the stack of pending encoder skip tensors (conv_in output,
+ * every encoder residual block's output, every downsampling output), and the time projections of all residual blocks.
+ * {@link #retain} compacts all of them. Each segment runs in a scoped sub-manager, so its intermediate arrays are
+ * freed when it ends (closing DJL handles does not affect autograd, which holds its own references); what persists
+ * (hidden state, skips, heads) is moved to the manager of {@code x}.
+ */
+final class UNetPass implements Pass {
+
+  private final UNetNetwork net;
+  private final ParameterStore ps;
+  private final boolean training;
+  private final NDManager manager;
+  private final List<NDArray> skips = new ArrayList<>();
+  private TimeEmbedding.Projections time;
+  private NDArray hidden;
+  private NDArray head;
+  private int position = -1;
+  private long active;
+
+  UNetPass(UNetNetwork net, ParameterStore ps, NDArray x, NDArray t, boolean training) {
+    this.net = net;
+    this.ps = ps;
+    this.training = training;
+    this.manager = x.getManager();
+    validate(net.config, x, t);
+    this.active = x.getShape().get(0);
+    try (NDManager scope = manager.newSubManager()) {
+      x.tempAttach(scope);
+      t.tempAttach(scope);
+      time = net.time.apply(ps, t, training, net.constants);
+      time.attach(manager);
+      NDArray h = net.input.apply(ps, x, training);
+      h.attach(manager);
+      skips.add(h);
+      hidden = h;
+    }
+  }
+
+  private static void validate(UNetConfig c, NDArray x, NDArray t) {
+    Shape xs = x.getShape();
+    if (xs.dimension() != 4 || xs.get(1) != c.channels() || xs.get(2) != c.height() || xs.get(3) != c.width()) {
+      throw new IllegalArgumentException(
+          UNetConfig.OWNER + ": x must have shape (B, " + c.channels() + ", " + c.height() + ", " + c.width()
+              + "), got " + xs);
+    }
+    if (x.getDataType() != DataType.FLOAT32 || t.getDataType() != DataType.FLOAT32) {
+      throw new IllegalArgumentException(
+          UNetConfig.OWNER + ": x and t must be float32, got " + x.getDataType() + " and " + t.getDataType());
+    }
+    if (t.getShape().dimension() != 1 || t.getShape().get(0) != xs.get(0)) {
+      throw new IllegalArgumentException(
+          UNetConfig.OWNER + ": t must have shape (" + xs.get(0) + ") like x's batch, got " + t.getShape());
+    }
+  }
+
+  @Override
+  public int exitPoints() {
+    return net.heads.size();
+  }
+
+  @Override
+  public int position() {
+    return position;
+  }
+
+  @Override
+  public long active() {
+    return active;
+  }
+
+  @Override
+  public NDArray advance() {
+    if (position == exitPoints() - 1) {
+      throw new IllegalStateException(
+          UNetConfig.OWNER + ": the pass already stands at its last exit point (" + exitPoints()
+              + "); begin a new pass");
+    }
+    position++;
+    head = null;
+    List<NDArray> pushed = new ArrayList<>();
+    try (NDManager scope = manager.newSubManager()) {
+      hidden.tempAttach(scope);
+      NDArray h = position == 0 ? encodeAndMiddle(hidden, pushed) : decode(net.decoder.get(position - 1), hidden);
+      // attach after the segment: arrays attached to the output manager early would pull later ops out of the scope
+      for (NDArray s : pushed) {
+        s.attach(manager);
+      }
+      h.attach(manager);
+      hidden = h;
+    }
+    skips.addAll(pushed);
+    return hidden;
+  }
+
+  private NDArray encodeAndMiddle(NDArray h, List<NDArray> pushed) {
+    DeviceConstants k = net.constants;
+    for (UNetNetwork.Level level : net.encoder) {
+      for (int i = 0; i < level.blocks().size(); i++) {
+        h = level.blocks().get(i).apply(ps, h, time, training, k);
+        SelfAttention a = level.attentions().get(i);
+        if (a != null) {
+          h = a.apply(ps, h, training, k);
+        }
+        pushed.add(h);
+      }
+      if (level.resample() != null) {
+        h = level.resample().apply(ps, h, training);
+        pushed.add(h);
+      }
+    }
+    h = net.middle1.apply(ps, h, time, training, k);
+    if (net.middleAttention != null) {
+      h = net.middleAttention.apply(ps, h, training, k);
+    }
+    return net.middle2.apply(ps, h, time, training, k);
+  }
+
+  private NDArray decode(UNetNetwork.Level level, NDArray h) {
+    DeviceConstants k = net.constants;
+    if (level.resample() != null) {
+      h = level.resample().apply(ps, Ops.resizeNearest(h, level.height(), level.width(), k), training);
+    }
+    for (int i = 0; i < level.blocks().size(); i++) {
+      NDArray skip = skips.remove(skips.size() - 1);
+      NDArray joined = NDArrays.concat(new NDList(h, skip), 1);
+      skip.close(); // a pending skip is private to the pass; autograd keeps its own reference
+      h = level.blocks().get(i).apply(ps, joined, time, training, k);
+      SelfAttention a = level.attentions().get(i);
+      if (a != null) {
+        h = a.apply(ps, h, training, k);
+      }
+    }
+    return h;
+  }
+
+  @Override
+  public NDArray head() {
+    if (position < 0) {
+      throw new IllegalStateException(UNetConfig.OWNER + ": head() needs an exit point; call advance() first");
+    }
+    if (head == null) {
+      try (NDManager scope = manager.newSubManager()) {
+        hidden.tempAttach(scope);
+        NDArray eps = net.heads.get(position).apply(ps, hidden, training, net.constants);
+        eps.attach(manager);
+        head = eps;
+      }
+    }
+    return head;
+  }
+
+  @Override
+  public void retain(NDArray keep) {
+    if (keep.getDataType() != DataType.BOOLEAN
+        || keep.getShape().dimension() != 1
+        || keep.getShape().get(0) != active) {
+      throw new IllegalArgumentException(
+          UNetConfig.OWNER + ": retain needs a boolean mask of shape (" + active + "), got "
+              + keep.getDataType() + " " + keep.getShape());
+    }
+    if (active == 0) {
+      return;
+    }
+    try (NDArray all = keep.all()) {
+      if (all.getBoolean()) {
+        return; // nothing to drop: skip the compaction work
+      }
+    }
+    boolean hiddenIsSkip = !skips.isEmpty() && hidden == skips.get(0) && position < 0;
+    for (int i = 0; i < skips.size(); i++) {
+      NDArray old = skips.get(i);
+      skips.set(i, old.get(keep));
+      old.close();
+    }
+    time = time.retain(keep);
+    // the hidden state and head at an exit point were handed to the caller, who may still hold them: keep the old
+    hidden = hiddenIsSkip ? skips.get(0) : hidden.get(keep);
+    if (head != null) {
+      head = head.get(keep);
+    }
+    active = hidden.getShape().get(0);
+  }
+}
