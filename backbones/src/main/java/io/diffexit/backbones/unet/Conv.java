@@ -1,15 +1,18 @@
 package io.diffexit.backbones.unet;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 
-/** A k×k convolution with bias, "same" padding (k/2) and stride 1 or 2, at a known output resolution. */
+/**
+ * A k×k convolution with bias, "same" padding (k/2) and stride 1 or 2, at a known output resolution.
+ *
+ * <p>Training relies on PyTorch's native convolution backward, which is exact only with oneDNN limited to SSE4.1 on
+ * the project's AVX-512 machines ({@code ONEDNN_MAX_CPU_ISA=SSE41}, set by {@code bin/diffexit} and the tests; the
+ * harness's trainer checks it before the first step).
+ */
 final class Conv {
 
   private static final Shape DILATION = new Shape(1, 1);
@@ -61,39 +64,7 @@ final class Conv {
   NDArray apply(ParameterStore ps, NDArray x, boolean training) {
     NDArray w = ps.getValue(weight, x.getDevice(), training);
     NDArray b = ps.getValue(bias, x.getDevice(), training);
-    if (training && kernel > 1) {
-      return viaPointwise(x, w, b, kernel, (int) stride.get(0));
-    }
     return Conv2d.conv2d(x, w, b, stride, padding, DILATION, 1).head();
-  }
-
-  /**
-   * The same k×k convolution (padding k/2) as one 1×1 convolution over the k² shifted copies of the input stacked
-   * along the channel axis (im2col). Used when gradients are recorded: with PyTorch 2.7.1 on this project's CPUs the
-   * backward pass of a native k×k convolution intermittently produced NaN input gradients, while 1×1 convolutions
-   * did not. Costs the same MACs, k² times the input memory and about 2k²+3 more ops.
-   */
-  static NDArray viaPointwise(NDArray x, NDArray w, NDArray b, int k, int stride) {
-    long c = x.getShape().get(1);
-    long h = x.getShape().get(2);
-    long wd = x.getShape().get(3);
-    int p = k / 2;
-    long outH = (h + 2L * p - k) / stride + 1;
-    long outW = (wd + 2L * p - k) / stride + 1;
-    NDArray padded = x.pad(new Shape(p, p, p, p), 0);
-    NDList shifted = new NDList(k * k);
-    for (int dy = 0; dy < k; dy++) {
-      for (int dx = 0; dx < k; dx++) {
-        shifted.add(
-            padded.get(
-                new NDIndex(
-                    ":, :, {}:{}:{}, {}:{}:{}",
-                    dy, dy + stride * (outH - 1) + 1, stride, dx, dx + stride * (outW - 1) + 1, stride)));
-      }
-    }
-    NDArray columns = NDArrays.concat(shifted, 1); // channel index (dy·k + dx)·C + c
-    NDArray w1 = w.transpose(0, 2, 3, 1).reshape(w.getShape().get(0), (long) k * k * c, 1, 1);
-    return Conv2d.conv2d(columns, w1, b).head();
   }
 
   /** @return MACs per image: out_numel × C_in × k² */
