@@ -9,8 +9,8 @@ import ai.djl.training.ParameterStore;
 /**
  * A k×k convolution with bias, "same" padding (k/2) and stride 1 or 2, at a known output resolution.
  *
- * <p>Training relies on PyTorch's native convolution backward, which is exact only with oneDNN limited to AVX on
- * the project's AVX-512 machines ({@code ONEDNN_MAX_CPU_ISA=AVX}, set by {@code bin/diffexit} and the tests; the
+ * <p>Training relies on PyTorch's native convolution backward, which is exact only with oneDNN limited to SSE4.1 on
+ * the project's AVX-512 machines ({@code ONEDNN_MAX_CPU_ISA=SSE41}, set by {@code bin/diffexit} and the tests; the
  * harness's trainer checks it before the first step).
  */
 final class Conv {

@@ -10,10 +10,10 @@ import io.diffexit.harness.cli.UserError;
 /**
  * Checks once per JVM that the engine's conv2d computes correct input gradients before anything is trained.
  *
- * <p>Why: on the AMD EPYC machines this project is built on, PyTorch 2.7.1's oneDNN AVX2 and AVX-512 kernels return wrong
+ * <p>Why: on the AMD EPYC machines this project is built on, PyTorch 2.7.1's oneDNN AVX-512 kernels return wrong
  * gradients with respect to the input of small 3×3 convolutions (errors of order 1 on a 1-channel 28×28 map, different
  * on every run), which silently ruins training of any backbone with such convolutions. Setting the environment variable
- * {@code ONEDNN_MAX_CPU_ISA=AVX} before the JVM starts makes them exact; {@code bin/diffexit} and the test
+ * {@code ONEDNN_MAX_CPU_ISA=SSE41} before the JVM starts makes them exact; {@code bin/diffexit} and the test
  * configuration do. A conv is linear in its input, so the exact gradient of sum(conv(x)·g) with respect to x is the
  * correlation of g with the flipped kernel; this check compares the autograd result with the forward-difference
  * value at a few positions, where the difference is exact up to float rounding.
@@ -38,7 +38,7 @@ public final class ConvGradientCheck {
     if (!passed) {
       throw new UserError(
           "this CPU's oneDNN conv2d kernels compute wrong input gradients, so training would be silently wrong; start"
-              + " the JVM with the environment variable ONEDNN_MAX_CPU_ISA=AVX (bin/diffexit sets it)");
+              + " the JVM with the environment variable ONEDNN_MAX_CPU_ISA=SSE41 (bin/diffexit sets it)");
     }
   }
 

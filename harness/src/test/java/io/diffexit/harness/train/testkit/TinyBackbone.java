@@ -29,7 +29,7 @@ import java.util.List;
  * A test-only patch MLP with an exit head after each residual block: 4×4 patches (49 tokens of 16 pixels), a linear
  * patch embedding plus a linear time embedding, then {@code depth} blocks h ← h + gelu(Linear(h)), each followed by an
  * exit head Linear(C→16) that is un-patchified to (B, 1, 28, 28). Real DJL ops; linear layers only, because oneDNN's
- * convolution input-gradients are wrong on this project's VMs unless oneDNN is limited to AVX (ONEDNN_MAX_CPU_ISA=AVX; see ConvGradientCheck).
+ * convolution input-gradients are wrong on this project's VMs unless ONEDNN_MAX_CPU_ISA=SSE41 (see the report).
  */
 public final class TinyBackbone implements Backbone {
 
