@@ -82,6 +82,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/demo)")
   Path out;
 
+  @picocli.CommandLine.Mixin DeviceOption device = new DeviceOption();
+
   private final Registry registry;
   private final NoiseSchedule schedule;
 
@@ -101,7 +103,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path outDir = out != null ? out : Path.of("out", "demo");
     TrainingRuns.engine(null);
     Path ckpt = checkpoint != null ? checkpoint : findOrTrain(outDir, stdout);
-    try (NDManager manager = NDManager.newBaseManager();
+    try (NDManager manager = device.newManager();
         SampleSession session = SampleSession.open(ckpt, registry, manager, Weights.EMA)) {
       BackboneSpec bb = session.checkpoint().backbone().spec();
       Sampler s = session.sampler(ComponentSpec.parse(sampler), null, false);
@@ -166,7 +168,7 @@ public final class DemoCommand implements Callable<Integer> {
     int steps = 100_000; // an upper bound; the time budget ends the run
     TrainingConfig config = TrainingConfig.defaults().withSteps(steps).withBatch(64).withLr(1e-3).withWarmup(200)
         .withEmaDecay(0.995).withCheckpointEvery(1_000_000);
-    try (NDManager manager = NDManager.newBaseManager();
+    try (NDManager manager = device.newManager();
         Trainer trainer = Trainer.create(registry, ComponentSpec.parse(QUICK_BACKBONE), schedule,
             TrainingRuns.fashionMnist(data, null), config, manager)) {
       trainer.run(quick, "diffexit demo (quick training run)", ProgressBar.forStderr(steps),

@@ -84,7 +84,7 @@ public final class FinetuneCommand implements Callable<Integer> {
       int steps = options.steps == null ? 0 : options.steps;
       return TrainingRuns.run(
           m -> Trainer.resume(registry, options.resume, schedule, data, steps, m), out, command,
-          spec.commandLine().getOut());
+          spec.commandLine().getOut(), options.device);
     }
     if (base == null) {
       throw new IllegalArgumentException("give the BASE_CHECKPOINT folder to fine-tune, or --resume DIR");
@@ -105,6 +105,6 @@ public final class FinetuneCommand implements Callable<Integer> {
             Checkpoint.resolve(base).getFileName() + "-" + strategySpec.name());
     return TrainingRuns.run(
         m -> Trainer.finetune(registry, base, strategySpec, freezeBackbone, schedule, data, config, m), out, command,
-        spec.commandLine().getOut());
+        spec.commandLine().getOut(), options.device);
   }
 }

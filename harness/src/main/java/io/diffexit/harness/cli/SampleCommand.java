@@ -86,6 +86,8 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--plugins", paramLabel = "DIR", description = "plugins folder (default: $DIFFEXIT_PLUGINS or plugins)")
   Path plugins;
 
+  @picocli.CommandLine.Mixin DeviceOption device = new DeviceOption();
+
   @Override
   public Integer call() {
     Path outDir = out != null ? out : Path.of("out", "sample");
@@ -97,7 +99,7 @@ public final class SampleCommand implements Callable<Integer> {
       case "training" -> Weights.TRAINING;
       default -> throw new IllegalArgumentException("--weights must be ema or training, got '" + weights + "'");
     };
-    try (NDManager manager = NDManager.newBaseManager();
+    try (NDManager manager = device.newManager();
         SampleSession session = SampleSession.open(checkpoint, registry, manager, w);
         ExitStrategy exit = session.strategy(strategySpec, seed)) {
       Sampler s = session.sampler(samplerSpec, schedule, forceSchedule);

@@ -63,7 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
       int steps = options.steps == null ? 0 : options.steps;
       return TrainingRuns.run(
           m -> Trainer.resume(registry, options.resume, schedule, data, steps, m), out, command,
-          spec.commandLine().getOut());
+          spec.commandLine().getOut(), options.device);
     }
     if (backbone == null) {
       throw new IllegalArgumentException("--backbone is required (e.g. --backbone uvit:dim=96), or --resume DIR");
@@ -74,6 +74,6 @@ public final class TrainCommand implements Callable<Integer> {
     Path out = options.out != null ? options.out : Path.of("checkpoints", backboneSpec.name());
     return TrainingRuns.run(
         m -> Trainer.create(registry, backboneSpec, schedule, data, config, m), out, command,
-        spec.commandLine().getOut());
+        spec.commandLine().getOut(), options.device);
   }
 }

@@ -52,6 +52,8 @@ public final class TrainingOptions {
   @Option(names = "--resume", paramLabel = "DIR", description = "continue the run that wrote this checkpoint")
   Path resume;
 
+  @picocli.CommandLine.Mixin DeviceOption device = new DeviceOption();
+
   @Option(names = "--threads", paramLabel = "N", description = "PyTorch intra-op threads (default: all cores)")
   Integer threads;
 

@@ -87,8 +87,9 @@ final class TrainingRuns {
    *
    * @return the process exit code
    */
-  static int run(Function<NDManager, Trainer> make, Path out, String command, PrintWriter stdout) {
-    try (NDManager manager = NDManager.newBaseManager();
+  static int run(
+      Function<NDManager, Trainer> make, Path out, String command, PrintWriter stdout, DeviceOption device) {
+    try (NDManager manager = device.newManager();
         Trainer trainer = make.apply(manager)) {
       if (trainer.step() >= trainer.config().steps()) {
         stdout.println("nothing to do: the run is at step " + trainer.step() + " of " + trainer.config().steps()

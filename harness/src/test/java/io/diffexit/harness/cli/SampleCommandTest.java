@@ -110,6 +110,12 @@ class SampleCommandTest {
     Run beyond = run("sample", checkpoint.toString(), "--strategy", "fixed:layer=9");
     assertThat(beyond.code()).isEqualTo(2);
     assertThat(beyond.err()).startsWith("diffexit: exit strategy 'fixed': parameter 'layer' must be in [1, 3]");
+    Run device = run("sample", checkpoint.toString(), "--device", "tpu");
+    assertThat(device.code()).isEqualTo(2);
+    assertThat(device.err()).isEqualTo("diffexit: --device must be auto, cpu, gpu or gpuN, got 'tpu'\n");
+    Run gpu = run("sample", checkpoint.toString(), "--device", "gpu7");
+    assertThat(gpu.code()).isEqualTo(2);
+    assertThat(gpu.err()).startsWith("diffexit: --device gpu7: the engine sees 0 GPU(s);");
     Run missing = run("sample", dir.resolve("nowhere").toString());
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).startsWith("diffexit: ").contains("nowhere").hasLineCount(1);
