@@ -14,8 +14,8 @@ public final class BuiltinSamplersPlugin implements DiffexitPlugin {
 
   @Override
   public List<SamplerFactory> samplers() {
-    return List.of(new DdimSamplerFactory(), new DdpmSamplerFactory(), new SdeEulerSamplerFactory(),
-        new OdeEulerSamplerFactory(), new DpmSolver2MSamplerFactory());
+    return List.of(new DdimSamplerFactory(), new DdpmSamplerFactory(), EulerSamplerFactory.sde(),
+        EulerSamplerFactory.ode(), new DpmSolver2MSamplerFactory());
   }
 
   @Override

@@ -114,7 +114,7 @@ class AnalyticGaussianSamplingTest {
 
   @Test
   void deterministicSamplersReproduceTheDataDistributionMoreCloselyWithMoreSteps() {
-    SamplerFactory[] factories = {new DdimSamplerFactory(), new DpmSolver2MSamplerFactory(), new OdeEulerSamplerFactory()};
+    SamplerFactory[] factories = {new DdimSamplerFactory(), new DpmSolver2MSamplerFactory(), EulerSamplerFactory.ode()};
     int[][] stepLists = {{10, 50, 200}, {5, 20, 50}, {50, 200, 1000}};
     double[] tolerance = {0.02, 0.005, 0.02};
     for (int f = 0; f < factories.length; f++) {
@@ -173,7 +173,7 @@ class AnalyticGaussianSamplingTest {
       NDArray noise = m.randomNormal(new Shape(256, 1, 4, 4));
       for (Sampler s : new Sampler[] {
         create(new DdimSamplerFactory(), "steps=200", LINEAR), create(new DpmSolver2MSamplerFactory(), "steps=50", LINEAR),
-        create(new OdeEulerSamplerFactory(), "", VP)
+        create(EulerSamplerFactory.ode(), "", VP)
       }) {
         double[] stats = moments(sample(s, noise, 0));
         System.out.printf(Locale.ROOT, "%s: mean %.4f std %.4f%n", s.describe(), stats[0], stats[1]);
@@ -191,7 +191,7 @@ class AnalyticGaussianSamplingTest {
       m.getEngine().setRandomSeed(5);
       NDArray noise = m.randomNormal(new Shape(256, 1, 4, 4));
       for (Sampler s : new Sampler[] {
-        create(new SdeEulerSamplerFactory(), "", VP), create(new DdpmSamplerFactory(), "", LINEAR)
+        create(EulerSamplerFactory.sde(), "", VP), create(new DdpmSamplerFactory(), "", LINEAR)
       }) {
         double[] stats = moments(sample(s, noise, 3));
         System.out.printf(Locale.ROOT, "%s: mean %.4f std %.4f%n", s.describe(), stats[0], stats[1]);
@@ -206,7 +206,7 @@ class AnalyticGaussianSamplingTest {
     try (NDManager m = manager.newSubManager()) {
       m.getEngine().setRandomSeed(1);
       NDArray noise = m.randomNormal(new Shape(3, 1, 4, 4));
-      Sampler sde = create(new SdeEulerSamplerFactory(), "steps=50", VP);
+      Sampler sde = create(EulerSamplerFactory.sde(), "steps=50", VP);
       float[] first = sample(sde, noise, 42);
       float[] again = sample(sde, noise, 42);
       float[] otherSeed = sample(sde, noise, 43);

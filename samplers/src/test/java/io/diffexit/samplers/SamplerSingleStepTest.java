@@ -153,7 +153,7 @@ class SamplerSingleStepTest {
 
   @Test
   void sdeEulerTakesEulerMaruyamaStepsAndSkipsNoiseOnTheLastOne() {
-    float[] out = run(new SdeEulerSamplerFactory().create(Params.parse("steps=2,eps=0.5"), vp));   // t = 1, 0.5
+    float[] out = run(EulerSamplerFactory.sde().create(Params.parse("steps=2,eps=0.5"), vp));   // t = 1, 0.5
     assertThat(times).containsExactly(999f, 499f);
     float[] z0 = noise.row(0, 0, 4);
     double[] x1 = new double[4];
@@ -174,7 +174,7 @@ class SamplerSingleStepTest {
 
   @Test
   void odeEulerUsesHalfTheScoreTermAndNoNoise() {
-    float[] out = run(new OdeEulerSamplerFactory().create(Params.parse("steps=2,eps=0.5"), vp));
+    float[] out = run(EulerSamplerFactory.ode().create(Params.parse("steps=2,eps=0.5"), vp));
     double[] x1 = new double[4];
     double[] x2 = new double[4];
     for (int i = 0; i < 4; i++) {

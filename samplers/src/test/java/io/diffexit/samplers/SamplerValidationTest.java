@@ -56,11 +56,11 @@ class SamplerValidationTest {
     assertThat(ddpm.evaluations()).isEqualTo(1000);
     assertThat(ddpm.describe()).isEqualTo(
         "ddpm(steps=1000, spacing=leading, steps-offset=0, clip-sample=false, variance=fixed-small, timesteps=999..0)");
-    Sampler sde = create(new SdeEulerSamplerFactory(), "", NoiseSchedules.vpSde());
+    Sampler sde = create(EulerSamplerFactory.sde(), "", NoiseSchedules.vpSde());
     assertThat(sde.evaluations()).isEqualTo(1000);
     assertThat(sde.describe()).isEqualTo("sde-euler(steps=1000, eps=0.001, grid=linspace(eps, 1, steps) then 0,"
         + " t=1..0.001)");
-    assertThat(create(new OdeEulerSamplerFactory(), "steps=20", linear).describe()).startsWith("ode-euler(steps=20,");
+    assertThat(create(EulerSamplerFactory.ode(), "steps=20", linear).describe()).startsWith("ode-euler(steps=20,");
     Sampler dpm = create(new DpmSolver2MSamplerFactory(), "", linear);
     assertThat(dpm.evaluations()).isEqualTo(20);
     assertThat(dpm.describe()).isEqualTo("dpm-solver-2m(steps=20, spacing=linspace, steps-offset=0,"
@@ -92,9 +92,9 @@ class SamplerValidationTest {
         .hasMessageStartingWith("sampler 'dpm-solver-2m': spacing 'linspace' with 1000 steps repeats timestep");
     assertThatThrownBy(() -> create(new DpmSolver2MSamplerFactory(), "solver-type=euler", linear))
         .hasMessage("sampler 'dpm-solver-2m': parameter 'solver-type' must be one of [midpoint, heun], got 'euler'");
-    assertThatThrownBy(() -> create(new SdeEulerSamplerFactory(), "steps=1", linear))
+    assertThatThrownBy(() -> create(EulerSamplerFactory.sde(), "steps=1", linear))
         .hasMessage("sampler 'sde-euler': parameter 'steps' must be at least 2 (the grid runs from eps to 1), got 1");
-    assertThatThrownBy(() -> create(new OdeEulerSamplerFactory(), "eps=0", linear))
+    assertThatThrownBy(() -> create(EulerSamplerFactory.ode(), "eps=0", linear))
         .hasMessage("sampler 'ode-euler': parameter 'eps' must be in (0, 1), got 0");
     assertThatThrownBy(() -> create(new DdimSamplerFactory(), "steps=ten", linear))
         .hasMessage("sampler 'ddim': parameter 'steps' must be an integer, got 'ten'");
@@ -105,7 +105,7 @@ class SamplerValidationTest {
     try (NDManager m = NDManager.newBaseManager()) {
       for (Sampler s : new Sampler[] {
         create(new DpmSolver2MSamplerFactory(), "steps=10", linear),
-        create(new SdeEulerSamplerFactory(), "steps=10", linear),
+        create(EulerSamplerFactory.sde(), "steps=10", linear),
         create(new DdimSamplerFactory(), "steps=10,eta=0.5,clip-sample=true", linear)
       }) {
         NDArray noise = m.ones(new Shape(2, 1, 2, 2));
