@@ -134,6 +134,29 @@ class SampleCommandTest {
   }
 
   @Test
+  void demoWithoutAReferenceCheckpointTrainsAQuickOneWithinItsTimeBudget() {
+    Path out = dir.resolve("demo-quick");
+    String home = System.getProperty("diffexit.home");
+    System.setProperty("diffexit.home", dir.resolve("empty-home").toString());
+    try {
+      Run r = run("demo", "--train-minutes", "0.1", "-n", "2", "--batch", "2", "--sampler", "ddim:steps=2", "--out",
+          out.toString());
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.out()).contains("no checkpoint in").contains("training uvit:dim=64,depth=7")
+          .containsPattern("trained \\d+ steps in").contains("none(full depth)", "fixed(layer=5)", "fixed(layer=4)");
+      assertThat(out.resolve("uvit-quick").resolve("model-card.json")).exists();
+      Run again = run("demo", "-n", "1", "--batch", "1", "--sampler", "ddim:steps=1", "--out", out.toString());
+      assertThat(again.out()).contains("using the quick checkpoint of an earlier demo run");
+    } finally {
+      if (home == null) {
+        System.clearProperty("diffexit.home");
+      } else {
+        System.setProperty("diffexit.home", home);
+      }
+    }
+  }
+
+  @Test
   void benchRunsRealCellsWithFidAndLatencyAndReportsThem() throws Exception {
     Path experiment = dir.resolve("tiny.yaml");
     Files.writeString(experiment, """
