@@ -134,6 +134,25 @@ class SampleCommandTest {
   }
 
   @Test
+  void aDeeDiffFineTuneIsFoundAgainBySampleWithItsTrainedUemAndAnotherThreshold() throws Exception {
+    Path tuned = dir.resolve("tiny-deediff");
+    Run f = run("finetune", checkpoint.toString(), "--strategy", "deediff:threshold=0.9", "--limit", "32", "--batch",
+        "8", "--steps", "2", "--warmup", "1", "--threads", "1", "--out", tuned.toString());
+    assertThat(f.code()).as(f.err()).isZero();
+    assertThat(tuned.resolve("strategy.params")).exists();
+    // Threshold 0 exits every sample at its first eligible exit point; patience=0 makes that the first one.
+    Run r = run("sample", tuned.toString(), "--strategy", "deediff:threshold=0,patience=0", "--sampler",
+        "ddim:steps=2", "-n", "2", "--batch", "2", "--out", dir.resolve("tuned").toString(), "--json",
+        "--uncertainty-maps", "1");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(r.out());
+    assertThat(json.get("strategy").asText()).contains("deediff").contains("threshold=0.0");
+    assertThat(json.get("meanExitLayer").asDouble()).isEqualTo(1.0);
+    assertThat(json.get("macsPerImageByCategory").get("strategy").asDouble()).isPositive();
+    assertThat(dir.resolve("tuned").resolve("maps").resolve("sample-000.png")).exists();
+  }
+
+  @Test
   void demoWithoutAReferenceCheckpointTrainsAQuickOneWithinItsTimeBudget() {
     Path out = dir.resolve("demo-quick");
     String home = System.getProperty("diffexit.home");
