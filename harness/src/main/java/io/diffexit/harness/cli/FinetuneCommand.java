@@ -83,7 +83,8 @@ public final class FinetuneCommand implements Callable<Integer> {
       Path out = options.out != null ? options.out : options.resume;
       int steps = options.steps == null ? 0 : options.steps;
       return TrainingRuns.run(
-          m -> Trainer.resume(registry, options.resume, schedule, data, steps, m), out, command,
+          m -> Trainer.resume(registry, options.resume, schedule, data, steps, m), out,
+          TrainingRuns.resumedCommand(card, command),
           spec.commandLine().getOut(), options.device);
     }
     if (base == null) {

@@ -62,7 +62,8 @@ public final class TrainCommand implements Callable<Integer> {
       Path out = options.out != null ? options.out : options.resume;
       int steps = options.steps == null ? 0 : options.steps;
       return TrainingRuns.run(
-          m -> Trainer.resume(registry, options.resume, schedule, data, steps, m), out, command,
+          m -> Trainer.resume(registry, options.resume, schedule, data, steps, m), out,
+          TrainingRuns.resumedCommand(card, command),
           spec.commandLine().getOut(), options.device);
     }
     if (backbone == null) {

@@ -105,6 +105,14 @@ final class TrainingRuns {
     }
   }
 
+  /**
+   * @return the command history a resumed run records: the commands that made the checkpoint so far, then this one,
+   *     so that the model card still says how the whole run was made
+   */
+  static String resumedCommand(ModelCard card, String command) {
+    return card.command() == null || card.command().isBlank() ? command : card.command() + " ; then " + command;
+  }
+
   /** @return the card of a checkpoint to resume (one-line errors for missing or corrupt ones) */
   static ModelCard resumeCard(Path resume) {
     return Checkpoint.readCard(resume);

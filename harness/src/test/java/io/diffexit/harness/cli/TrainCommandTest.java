@@ -46,6 +46,8 @@ class TrainCommandTest {
     assertThat(resumed.code()).as(resumed.err()).isZero();
     assertThat(Checkpoint.readCard(Path.of(out)).result().stepsDone()).isEqualTo(3);
     assertThat(Checkpoint.readCard(Path.of(out)).training().steps()).isEqualTo(3);
+    assertThat(Checkpoint.readCard(Path.of(out)).command()).as("the card keeps the whole command history")
+        .isEqualTo(card.command() + " ; then diffexit train --resume " + out + " --steps 3");
 
     Run done = run("train", "--resume", out);
     assertThat(done.out()).startsWith("nothing to do: the run is at step 3 of 3");
