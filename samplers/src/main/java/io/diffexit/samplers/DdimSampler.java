@@ -34,10 +34,7 @@ final class DdimSampler extends StepSampler {
       double clipRange, boolean alphaToOne) {
     super("ddim", steps);
     this.timesteps = spacing.ddim(owner, schedule.trainTimesteps(), steps, offset);
-    this.modelTimes = new double[steps];
-    for (int k = 0; k < steps; k++) {
-      modelTimes[k] = schedule.modelTime(schedule.timeOfIndex(timesteps[k]));
-    }
+    this.modelTimes = modelTimesOf(schedule, timesteps);
     this.eta = eta;
     this.spacing = spacing;
     this.offset = offset;

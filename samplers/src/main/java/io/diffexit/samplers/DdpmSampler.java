@@ -32,10 +32,7 @@ final class DdpmSampler extends StepSampler {
   DdpmSampler(NoiseSchedule schedule, int steps, TimestepSpacing spacing, int offset, boolean clip, double clipRange) {
     super("ddpm", steps);
     this.timesteps = spacing.ddim(owner, schedule.trainTimesteps(), steps, offset);
-    this.modelTimes = new double[steps];
-    for (int k = 0; k < steps; k++) {
-      modelTimes[k] = schedule.modelTime(schedule.timeOfIndex(timesteps[k]));
-    }
+    this.modelTimes = modelTimesOf(schedule, timesteps);
     this.spacing = spacing;
     this.offset = offset;
     this.clip = clip;

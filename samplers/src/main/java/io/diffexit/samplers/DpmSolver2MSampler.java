@@ -36,10 +36,7 @@ final class DpmSolver2MSampler extends StepSampler {
   DpmSolver2MSampler(NoiseSchedule schedule, int steps, TimestepSpacing spacing, int offset, boolean heun) {
     super("dpm-solver-2m", steps);
     this.timesteps = spacing.dpmSolver(owner, schedule.trainTimesteps(), steps, offset);
-    this.modelTimes = new double[steps];
-    for (int k = 0; k < steps; k++) {
-      modelTimes[k] = schedule.modelTime(schedule.timeOfIndex(timesteps[k]));
-    }
+    this.modelTimes = modelTimesOf(schedule, timesteps);
     this.spacing = spacing;
     this.offset = offset;
     this.heun = heun;

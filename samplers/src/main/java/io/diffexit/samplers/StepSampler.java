@@ -131,6 +131,15 @@ abstract class StepSampler implements Sampler {
     }
   }
 
+  /** @return the model's time input at each discrete timestep of the list (the schedule's one conversion rule) */
+  static double[] modelTimesOf(io.diffexit.api.NoiseSchedule schedule, int[] timesteps) {
+    double[] out = new double[timesteps.length];
+    for (int k = 0; k < timesteps.length; k++) {
+      out[k] = schedule.modelTime(schedule.timeOfIndex(timesteps[k]));
+    }
+    return out;
+  }
+
   /** Formats a double for describe(): 0.0, 1e-3 as 0.001. */
   static String fmt(double v) {
     return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
