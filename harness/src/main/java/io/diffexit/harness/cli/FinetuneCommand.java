@@ -79,13 +79,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             options.resume + " is not a fine-tune; resume it with `diffexit train --resume " + options.resume + "`");
       }
-      TrainingData data = TrainingRuns.dataOf(card, options.resume);
-      Path out = options.out != null ? options.out : options.resume;
-      int steps = options.steps == null ? 0 : options.steps;
-      return TrainingRuns.run(
-          m -> Trainer.resume(registry, options.resume, schedule, data, steps, m), out,
-          TrainingRuns.resumedCommand(card, command),
-          spec.commandLine().getOut(), options.device);
+      return TrainingRuns.resume(registry, schedule, options, card, command, spec.commandLine().getOut());
     }
     if (base == null) {
       throw new IllegalArgumentException("give the BASE_CHECKPOINT folder to fine-tune, or --resume DIR");

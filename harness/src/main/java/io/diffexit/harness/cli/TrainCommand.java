@@ -58,13 +58,7 @@ public final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             options.resume + " is a fine-tune; resume it with `diffexit finetune --resume " + options.resume + "`");
       }
-      TrainingData data = TrainingRuns.dataOf(card, options.resume);
-      Path out = options.out != null ? options.out : options.resume;
-      int steps = options.steps == null ? 0 : options.steps;
-      return TrainingRuns.run(
-          m -> Trainer.resume(registry, options.resume, schedule, data, steps, m), out,
-          TrainingRuns.resumedCommand(card, command),
-          spec.commandLine().getOut(), options.device);
+      return TrainingRuns.resume(registry, schedule, options, card, command, spec.commandLine().getOut());
     }
     if (backbone == null) {
       throw new IllegalArgumentException("--backbone is required (e.g. --backbone uvit:dim=96), or --resume DIR");

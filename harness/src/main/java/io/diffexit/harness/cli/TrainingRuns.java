@@ -3,10 +3,12 @@ package io.diffexit.harness.cli;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import io.diffexit.api.NoiseSchedule;
 import io.diffexit.harness.checkpoint.Checkpoint;
 import io.diffexit.harness.checkpoint.ModelCard;
 import io.diffexit.harness.data.FashionMnist;
 import io.diffexit.harness.data.ImageSet;
+import io.diffexit.harness.plugins.Registry;
 import io.diffexit.harness.train.ProgressBar;
 import io.diffexit.harness.train.Trainer;
 import io.diffexit.harness.train.TrainingData;
@@ -103,6 +105,21 @@ final class TrainingRuns {
       stdout.flush();
       return 0;
     }
+  }
+
+  /**
+   * Continues the run that wrote {@code options.resume} (its data and settings come from its card; only --steps, --out,
+   * --threads and --device apply), recording the command history.
+   *
+   * @return the process exit code
+   */
+  static int resume(Registry registry, NoiseSchedule schedule, TrainingOptions options, ModelCard card, String command,
+      PrintWriter stdout) {
+    TrainingData data = dataOf(card, options.resume);
+    Path out = options.out != null ? options.out : options.resume;
+    int steps = options.steps == null ? 0 : options.steps;
+    return run(m -> Trainer.resume(registry, options.resume, schedule, data, steps, m), out,
+        resumedCommand(card, command), stdout, options.device);
   }
 
   /**
