@@ -123,11 +123,12 @@ public final class ReportWriter {
         + "executed: every linear and convolution, the attention matmuls, skip linears, every exit head evaluated and "
         + "the strategy's own work. FLOPs = 2 × MACs. G = 10⁹.");
     out.add("MACs saved = 100 × (1 − MACs / MACs of the `none` cell of the same backbone and sampler).");
-    Latency any = firstLatency();
+    CellResult any = firstFinished();
     out.add("Latency: wall-clock per image (run time of one batch through the whole sampler ÷ batch size), median "
-        + "[Q1–Q3] over " + (any == null ? "the" : any.repeats()) + " timed repeats after "
-        + (any == null ? "the" : any.warmup()) + " warm-up runs, at batch 1 and at batch "
-        + (any == null ? "N" : firstLargeBatch()) + ", on CPU.");
+        + "[Q1–Q3], on CPU: " + (any == null ? "at batch 1 and at the large batch"
+            : protocol(any.latencyBatch1()) + "; " + protocol(any.latencyLarge()))
+        + ". When the experiment samples at its large batch, the timed large-batch repeats are the FID sampling "
+        + "run's own full batches (the first one, which also records certainty maps, untimed).");
     out.add("Speed-up ÷ MACs reduction = (latency of `none` ÷ latency) ÷ (MACs of `none` ÷ MACs), from median "
         + "latencies: 1 means wall-clock fell in proportion to MACs; below 1, overheads ate part of the saving.");
     out.add("Mean exit layer: 1-based layer of the exit point used, averaged over all samples and steps.");
@@ -152,22 +153,18 @@ public final class ReportWriter {
     return out;
   }
 
-  private Latency firstLatency() {
+  private CellResult firstFinished() {
     for (CellRecord r : records) {
       if (r.finished()) {
-        return r.result().latencyBatch1();
+        return r.result();
       }
     }
     return null;
   }
 
-  private int firstLargeBatch() {
-    for (CellRecord r : records) {
-      if (r.finished()) {
-        return r.result().latencyLarge().batchSize();
-      }
-    }
-    return 0;
+  private static String protocol(Latency l) {
+    return "batch " + l.batchSize() + ", " + l.repeats() + " timed repeats after " + l.warmup() + " warm-up run"
+        + (l.warmup() == 1 ? "" : "s");
   }
 
   private static String abbreviate(String hash) {

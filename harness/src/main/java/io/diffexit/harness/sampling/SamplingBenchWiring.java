@@ -107,10 +107,14 @@ public final class SamplingBenchWiring implements BenchWiring {
       Map<String, Path> files = SampleOutputs.write(report, cellDir);
       Quality q = quality.measure(report.result(), experiment, progress).orElse(null);
 
-      Latency b1 = latency(session, strategy, sampler, cell, experiment, 1, progress);
-      Latency large = latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress);
-
       SamplingJob.Result r = report.result();
+      Latency b1 = latency(session, strategy, sampler, cell, experiment, 1, progress);
+      Latency large =
+          experiment.sampleBatch() == experiment.largeBatch()
+              ? fromSamplingBatches(r.batchSeconds(), experiment.samples(), experiment.largeBatch(),
+                      experiment.latencyWarmup(), experiment.latencyRepeats())
+                  .orElseGet(() -> latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress))
+              : latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress);
       ExitStatistics stats = ExitStatistics.of(r.trace(), report.backbone());
       int exits = report.backbone().exitPoints().size();
       int[] layers = new int[exits];
@@ -138,6 +142,28 @@ public final class SamplingBenchWiring implements BenchWiring {
           report.meanExitLayer(), b1, large, q, PeakMemory.peakBytes(), cell.decision().label(),
           resultsDir.relativize(files.get("grid")).toString(), maps, (System.nanoTime() - start) / 1e9);
     }
+  }
+
+  /**
+   * Large-batch latency from the FID sampling run itself, when it sampled at the large batch: its full batches are
+   * whole sampling runs of that size from fresh noise, exactly what separate repeats would time, so timing them again
+   * would only spend the budget twice. The first {@code max(1, warmup)} batches are untimed (the first also records
+   * certainty maps); the last, partial batch is not comparable and is dropped.
+   *
+   * @return the latency, or empty when fewer than {@code repeats} full batches remain (then time separate runs)
+   */
+  static Optional<Latency> fromSamplingBatches(
+      List<Double> batchSeconds, int samples, int batch, int warmup, int repeats) {
+    int full = Math.min(samples / batch, batchSeconds.size());
+    int skip = Math.max(1, warmup);
+    if (full - skip < Math.max(1, repeats)) {
+      return Optional.empty();
+    }
+    double[] ms = new double[full - skip];
+    for (int i = skip; i < full; i++) {
+      ms[i - skip] = batchSeconds.get(i) * 1000.0 / batch;
+    }
+    return Optional.of(Latency.of(batch, skip, ms));
   }
 
   /** Times whole sampling runs of {@code batch} images: warm-up runs, then the experiment's repeats. */

@@ -41,7 +41,8 @@ class ReportWriterTest {
     assertThat(md).contains("- `uvit/dpm5/f3`: strategy 'f3' requires sampler [ddim10], not 'dpm5'");
     assertThat(md).contains("FLOPs = 2 × MACs");
     assertThat(md).contains("FID/KID: extractor synthetic (sha256 abababababab), 4 samples per cell, reference split test.");
-    assertThat(md).contains("median [Q1–Q3] over 5 timed repeats after 2 warm-up runs, at batch 1 and at batch 8, on CPU.");
+    assertThat(md).contains("median [Q1–Q3], on CPU: batch 1, 5 timed repeats after 2 warm-up runs; batch 8, 5 timed "
+        + "repeats after 2 warm-up runs.");
     assertThat(md).contains("threads, GPU none,");
     assertThat(md).contains("| strategy | deediff | 0.1.0-SNAPSHOT | built-in |");
   }
