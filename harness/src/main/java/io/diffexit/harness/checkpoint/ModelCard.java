@@ -24,7 +24,8 @@ import java.util.Objects;
  * @param machine where it was trained
  * @param command the exact command line that made it
  * @param strategy the strategy it was fine-tuned for, or null for a plain training run
- * @param parent the checkpoint it was fine-tuned from, or null
+ * @param parent the checkpoint it was fine-tuned from, relative to this checkpoint's folder (e.g. {@code ../base}), or
+ *     null
  * @param created ISO-8601 instant of writing
  */
 @JsonIgnoreProperties(ignoreUnknown = true)

@@ -72,7 +72,8 @@ public final class SamplingBenchWiring implements BenchWiring {
         return Optional.empty();
       }
       String parent = Checkpoint.readCard(strategyCheckpoint).parent();
-      return parent == null ? Optional.empty() : Optional.of(Path.of(parent));
+      // Cards record the parent relative to their own folder (an absolute path resolves to itself).
+      return parent == null ? Optional.empty() : Optional.of(strategyCheckpoint.resolve(parent).normalize());
     };
   }
 
@@ -85,8 +86,8 @@ public final class SamplingBenchWiring implements BenchWiring {
     long start = System.nanoTime();
     Path resultsDir = cellDir.getParent().getParent();
     Path checkpoint = checkpointOf(cell, experiment);
-    ComponentSpec strategySpec = spec(cell.strategy());
-    ComponentSpec samplerSpec = spec(cell.sampler());
+    ComponentSpec strategySpec = spec(cell.strategy(), experiment);
+    ComponentSpec samplerSpec = spec(cell.sampler(), experiment);
     PeakMemory.reset();
     try (NDManager manager = NDManager.newBaseManager();
         SampleSession session = SampleSession.open(checkpoint, registry, manager, Weights.EMA);
@@ -197,9 +198,15 @@ public final class SamplingBenchWiring implements BenchWiring {
     return experiment.resolve(chosen);
   }
 
-  /** @return the factory spec of an instance: its type and its params without the checkpoint folder */
-  private static ComponentSpec spec(Component component) {
-    Map<String, String> params = new LinkedHashMap<>(component.params());
+  /**
+   * @return the factory spec of an instance: its type and its params without the checkpoint folder; values that start
+   *     with {@code ./} or {@code ../} are paths relative to the experiment file (as the checkpoints are) and are
+   *     passed on resolved, so that an experiment runs the same from any working directory
+   */
+  static ComponentSpec spec(Component component, Experiment experiment) {
+    Map<String, String> params = new LinkedHashMap<>();
+    component.params().forEach((key, value) -> params.put(key,
+        value.startsWith("./") || value.startsWith("../") ? experiment.resolve(value).toString() : value));
     params.remove(CHECKPOINT);
     return new ComponentSpec(component.type(), Params.of(params));
   }

@@ -258,7 +258,7 @@ public final class Trainer implements AutoCloseable {
       checkSchedule(ck.card(), schedule, ck.dir());
       p.ema = Checkpoint.createBackbone(ck.card(), ck.dir(), registry, manager);
       copyWeights(p.backbone.block(), p.ema.block());
-      p.parent = ck.dir().toString();
+      p.parent = ck.dir().toAbsolutePath().normalize().toString();
       p.freezeBackbone = freezeBackbone;
       createStrategies(p, registry, strategySpec);
       p.strategyInfo = new ModelCard.StrategyInfo(
@@ -307,7 +307,7 @@ public final class Trainer implements AutoCloseable {
       Checkpoint.loadParameters(p.backbone.block(), dir.resolve(CheckpointWriter.BACKBONE), manager, what);
       Checkpoint.loadParameters(p.ema.block(), dir.resolve(CheckpointWriter.BACKBONE_EMA), manager, what);
       p.freezeBackbone = t.freezeBackbone();
-      p.parent = card.parent();
+      p.parent = card.parent() == null ? null : dir.resolve(card.parent()).toAbsolutePath().normalize().toString();
       if (card.strategy() != null) {
         createStrategies(p, registry, ComponentSpec.parse(card.strategy().spec()));
         p.strategyInfo = card.strategy();
@@ -541,7 +541,7 @@ public final class Trainer implements AutoCloseable {
    */
   public void saveCheckpoint(Path out, String command) {
     CheckpointWriter.write(out, new CheckpointWriter.Contents(
-        card(command),
+        card(command, out),
         backbone.block(),
         ema.block(),
         strategy == null ? null : strategy.trainable().orElse(null),
@@ -550,8 +550,12 @@ public final class Trainer implements AutoCloseable {
         adam.moments()));
   }
 
-  /** @return the model card describing the current state */
-  public ModelCard card(String command) {
+  /**
+   * @param out the folder the card is written to; the parent checkpoint is recorded relative to it, so that a
+   *     repository of checkpoints can be cloned anywhere
+   * @return the model card describing the current state
+   */
+  public ModelCard card(String command, Path out) {
     var spec = backbone.spec();
     var c = config;
     return new ModelCard(
@@ -568,7 +572,7 @@ public final class Trainer implements AutoCloseable {
         ModelCard.MachineInfo.current(engineDescription()),
         command,
         strategyInfo,
-        parent,
+        parent == null ? null : out.toAbsolutePath().normalize().relativize(Path.of(parent)).toString(),
         Instant.now().toString());
   }
 

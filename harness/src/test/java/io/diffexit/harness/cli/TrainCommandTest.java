@@ -63,13 +63,14 @@ class TrainCommandTest {
     assertThat(fine.code()).as(fine.err()).isZero();
     ModelCard ftCard = Checkpoint.readCard(Path.of(ft));
     assertThat(ftCard.strategy()).isEqualTo(new ModelCard.StrategyInfo("tiny-uem", "threshold=0.3", true));
-    assertThat(ftCard.parent()).isEqualTo(Path.of(out).toAbsolutePath().toString());
+    assertThat(ftCard.parent()).isEqualTo("../ck");
     assertThat(ftCard.data().count()).isEqualTo(16); // the base's data by default
     assertThat(ftCard.training().freezeBackbone()).isTrue();
 
     Run fineResumed = run("finetune", "--resume", ft, "--steps", "3");
     assertThat(fineResumed.code()).as(fineResumed.err()).isZero();
     assertThat(Checkpoint.readCard(Path.of(ft)).result().stepsDone()).isEqualTo(3);
+    assertThat(Checkpoint.readCard(Path.of(ft)).parent()).as("resuming keeps the parent").isEqualTo("../ck");
 
     Run wrongKind = run("train", "--resume", ft);
     assertThat(wrongKind.err()).isEqualTo(

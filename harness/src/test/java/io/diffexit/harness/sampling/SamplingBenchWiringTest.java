@@ -2,8 +2,13 @@ package io.diffexit.harness.sampling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.diffexit.harness.bench.Component;
+import io.diffexit.harness.bench.Experiment;
+import io.diffexit.harness.bench.ExperimentParser;
 import io.diffexit.harness.bench.Latency;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SamplingBenchWiringTest {
@@ -38,5 +43,22 @@ class SamplingBenchWiringTest {
     assertThat(SamplingBenchWiring.fromSamplingBatches(seconds, 20, 4, 1, 5)).isEmpty();
     // warm-up 0 still skips the first batch (it records the certainty maps)
     assertThat(SamplingBenchWiring.fromSamplingBatches(seconds, 20, 4, 0, 4).orElseThrow().warmup()).isEqualTo(1);
+  }
+
+  @Test
+  void dotRelativeParamsAreResolvedAgainstTheExperimentFolderAndTheCheckpointIsDropped() {
+    Experiment e = ExperimentParser.parse("""
+        name: paths
+        samples: 4
+        backbones: {b: {type: uvit, checkpoint: ck}}
+        strategies: {s: {type: schedule, from: ./schedules/a.json}}
+        samplers: {d: {type: ddim, steps: 2}}
+        """, "paths.yaml", Path.of("/exp/dir"), List.of());
+    Component c = new Component("strategy", "s", "schedule",
+        Map.of("from", "./schedules/a.json", "checkpoint", "../ck", "table", "0-1000:3", "up", "../x"), List.of());
+    var spec = SamplingBenchWiring.spec(c, e);
+    assertThat(spec.name()).isEqualTo("schedule");
+    assertThat(spec.params().asMap()).containsOnly(
+        Map.entry("from", "/exp/dir/schedules/a.json"), Map.entry("table", "0-1000:3"), Map.entry("up", "/exp/x"));
   }
 }

@@ -99,7 +99,8 @@ public final class ExitSchedule {
 
   /**
    * Reads a calibration file {@code {"modelTime": [t_0, t_1, ...], "meanExitLayer": [l_0, l_1, ...]}}: the mean exit
-   * layer observed at each model time (e.g. DeeDiff's, from a calibration run), with strictly increasing times. The
+   * layer observed at each model time (e.g. DeeDiff's, from a calibration run), with strictly monotone times (a sampling
+   * run's {@code exit-stats.json} lists them high noise first). The
    * layer at an integer t is interpolated linearly between the calibration points (held constant beyond the first
    * and the last) and rounded up to the nearest existing exit layer.
    *
@@ -124,10 +125,15 @@ public final class ExitSchedule {
       throw new IllegalArgumentException(prefix + "needs equally long, non-empty 'modelTime' and 'meanExitLayer' "
           + "arrays, got " + times.length + " and " + means.length);
     }
+    if (times.length > 1 && times[0] > times[times.length - 1]) {
+      // Sampling runs write their exit statistics in sampler order (high noise first): read them back to front.
+      reverse(times);
+      reverse(means);
+    }
     for (int k = 0; k < times.length; k++) {
       if (k > 0 && !(times[k] > times[k - 1])) {
-        throw new IllegalArgumentException(prefix + "must list 'modelTime' in strictly increasing order, got "
-            + times[k - 1] + " then " + times[k]);
+        throw new IllegalArgumentException(prefix + "must list 'modelTime' in strictly monotone order, got "
+            + times[k - 1] + " and " + times[k] + " out of order");
       }
       if (!(means[k] >= 1 && means[k] <= layers.depth())) {
         throw new IllegalArgumentException(prefix + "has meanExitLayer " + means[k] + " outside [1, "
@@ -157,6 +163,14 @@ public final class ExitSchedule {
       index[t] = layers.roundUp(depth - depth / 2 * t / timesteps);
     }
     return new ExitSchedule(index, layers, "linear ramp");
+  }
+
+  private static void reverse(double[] a) {
+    for (int i = 0, j = a.length - 1; i < j; i++, j--) {
+      double tmp = a[i];
+      a[i] = a[j];
+      a[j] = tmp;
+    }
   }
 
   private static double interpolate(double[] x, double[] y, double t) {

@@ -32,7 +32,7 @@ public final class ScheduleStrategyFactory implements ExitStrategyFactory {
             "model-time ranges [lo,hi) -> exit layer, e.g. 0-300:13;300-700:9;700-1000:5; must cover [0, T) "
                 + "without overlap; layers in [1, depth], rounded up to existing exit layers"),
         new ParamSpec("from", "-",
-            "path of a calibration JSON {\"modelTime\":[...],\"meanExitLayer\":[...]} (strictly increasing "
+            "path of a calibration JSON {\"modelTime\":[...],\"meanExitLayer\":[...]} (strictly monotone "
                 + "times); layers interpolated linearly in model time and rounded up to existing exit layers"));
   }
 

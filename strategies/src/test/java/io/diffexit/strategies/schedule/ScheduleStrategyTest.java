@@ -95,15 +95,26 @@ class ScheduleStrategyTest extends NdTestBase {
   }
 
   @Test
+  void calibrationInSamplerOrderAsExitStatisticsWriteItGivesTheSameSchedule(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("exit-stats.json");
+    Files.writeString(file, "{\"exitPointLayers\": [2, 4], \"modelTime\": [999, 500, 0],"
+        + " \"meanExitLayer\": [1.5, 5.0, 9.2], \"counts\": [[1, 0]]}");
+    ExitSchedule s = schedule("from=" + file, evenLayers()).schedule();
+    assertThat(s.layerAt(0)).isEqualTo(10);
+    assertThat(s.layerAt(250)).isEqualTo(8);
+    assertThat(s.layerAt(999)).isEqualTo(2);
+  }
+
+  @Test
   void badCalibrationFilesAreRefusedNamingTheProblem(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("bad.json");
     String owner = "exit strategy 'schedule': calibration file " + file + " ";
     Files.writeString(file, "{\"modelTime\": [0, 500], \"meanExitLayer\": [3]}");
     assertThatThrownBy(() -> create(factory, "from=" + file, evenLayers())).hasMessage(owner
         + "needs equally long, non-empty 'modelTime' and 'meanExitLayer' arrays, got 2 and 1");
-    Files.writeString(file, "{\"modelTime\": [500, 0], \"meanExitLayer\": [3, 4]}");
+    Files.writeString(file, "{\"modelTime\": [0, 700, 500, 900], \"meanExitLayer\": [3, 4, 5, 6]}");
     assertThatThrownBy(() -> create(factory, "from=" + file, evenLayers())).hasMessage(owner
-        + "must list 'modelTime' in strictly increasing order, got 500.0 then 0.0");
+        + "must list 'modelTime' in strictly monotone order, got 700.0 and 500.0 out of order");
     Files.writeString(file, "{\"modelTime\": [0], \"meanExitLayer\": [11]}");
     assertThatThrownBy(() -> create(factory, "from=" + file, evenLayers())).hasMessage(owner
         + "has meanExitLayer 11.0 outside [1, 10]");
