@@ -55,7 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
   static final String REFERENCE_DEEDIFF = "checkpoints/uvit-fmnist-deediff";
 
   /** The threshold the demo shows DeeDiff at (mean certainty above which a sample exits). */
-  static final String DEEDIFF_SPEC = "deediff:threshold=0.8";
+  static final String DEEDIFF_SPEC = "deediff:threshold=0.7";
 
   /** The architecture trained when no checkpoint is available: small enough to learn something in minutes. */
   static final String QUICK_BACKBONE = "uvit:dim=64,depth=7,heads=4,patch=4";
