@@ -2,6 +2,7 @@ package io.diffexit.harness.bench;
 
 import io.diffexit.harness.plugins.ComponentInfo;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,9 @@ public final class ReportWriter {
   /** HTML file name. */
   public static final String HTML = "report.html";
 
+  /** Folder of the standalone SVG plots, inside the results folder. */
+  public static final String PLOTS = "plots";
+
   private static final int HEATMAP_COLUMNS = 100;
 
   private final Path dir;
@@ -44,7 +48,8 @@ public final class ReportWriter {
   }
 
   /**
-   * Writes the three reports into the results folder.
+   * Writes the three reports, and the Pareto plots as standalone SVG files under {@link #PLOTS}, into the results
+   * folder.
    *
    * @param dir a results folder with {@code manifest.json} and {@code results.jsonl}
    * @throws IllegalArgumentException if the folder has no manifest
@@ -56,6 +61,72 @@ public final class ReportWriter {
     ResultStore.writeAtomically(dir.resolve(MARKDOWN), w.markdown().getBytes(StandardCharsets.UTF_8));
     ResultStore.writeAtomically(dir.resolve(CSV), w.csv().getBytes(StandardCharsets.UTF_8));
     ResultStore.writeAtomically(dir.resolve(HTML), w.html().getBytes(StandardCharsets.UTF_8));
+    w.writePlots();
+  }
+
+  /**
+   * Writes each backbone/sampler group's two Pareto plots as standalone SVG files ({@code plots/B-S-fid-vs-gflops.svg}
+   * and {@code plots/B-S-fid-vs-latency-b1.svg} for backbone id B and sampler id S), with their styles inlined, for READMEs and papers that cannot embed the HTML report.
+   */
+  private void writePlots() {
+    Map<String, List<CellRecord>> groups = new LinkedHashMap<>();
+    for (CellRecord r : records) {
+      groups.computeIfAbsent(r.cell().groupKey(), k -> new ArrayList<>()).add(r);
+    }
+    Path plots = dir.resolve(PLOTS);
+    try {
+      Files.createDirectories(plots);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + plots + ": " + e.getMessage(), e);
+    }
+    for (Map.Entry<String, List<CellRecord>> g : groups.entrySet()) {
+      Cell first = g.getValue().get(0).cell();
+      String slug = (first.backbone().id() + "-" + first.sampler().id()).replaceAll("[^A-Za-z0-9._-]+", "-");
+      ResultStore.writeAtomically(plots.resolve(slug + "-fid-vs-gflops.svg"),
+          standalone(paretoFlops(g.getKey(), g.getValue())).getBytes(StandardCharsets.UTF_8));
+      ResultStore.writeAtomically(plots.resolve(slug + "-fid-vs-latency-b1.svg"),
+          standalone(paretoLatency(g.getKey(), g.getValue())).getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** @return the chart with the report's SVG styles and a white background inside it, or the text when no chart */
+  private static String standalone(String chart) {
+    if (!chart.startsWith("<svg")) {
+      return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 460 40\" width=\"460\" height=\"40\">"
+          + "<text x=\"8\" y=\"24\" font-size=\"12\">" + html(chart.replaceAll("<[^>]+>", "")) + "</text></svg>\n";
+    }
+    StringBuilder style = new StringBuilder("<style>text{font-family:system-ui,sans-serif}");
+    for (String rule : CSS.split("\n")) {
+      if (rule.startsWith("svg ")) {
+        style.append(rule);
+      }
+    }
+    style.append("</style><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>");
+    int open = chart.indexOf('>') + 1;
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + chart.substring(0, open) + style + chart.substring(open)
+        + "\n";
+  }
+
+  private static String paretoFlops(String group, List<CellRecord> cells) {
+    return SvgCharts.pareto("FID vs GFLOPs per image — " + group, "GFLOPs per image", "FID", paretoPoints(cells, false));
+  }
+
+  private static String paretoLatency(String group, List<CellRecord> cells) {
+    return SvgCharts.pareto(
+        "FID vs latency (batch 1) — " + group, "ms per image, batch 1", "FID", paretoPoints(cells, true));
+  }
+
+  /** @return one point per finished cell with a FID: x = GFLOPs per image, or the median batch-1 latency */
+  private static List<SvgCharts.Point> paretoPoints(List<CellRecord> cells, boolean latency) {
+    List<SvgCharts.Point> out = new ArrayList<>();
+    for (CellRecord r : cells) {
+      if (r.finished() && r.result().quality() != null) {
+        double x = latency ? r.result().latencyBatch1().medianMs() : r.result().flopsPerImage() / 1e9;
+        out.add(new SvgCharts.Point(r.cell().strategy().label(), r.cell().strategy().type(), x,
+            r.result().quality().fid()));
+      }
+    }
+    return out;
   }
 
   /** Keeps cells of one backbone and sampler together, in order of first appearance. */
@@ -354,22 +425,11 @@ public final class ReportWriter {
       groups.computeIfAbsent(r.cell().groupKey(), k -> new ArrayList<>()).add(r);
     }
     for (Map.Entry<String, List<CellRecord>> g : groups.entrySet()) {
-      List<SvgCharts.Point> flops = new ArrayList<>();
-      List<SvgCharts.Point> lat = new ArrayList<>();
-      for (CellRecord r : g.getValue()) {
-        if (r.finished() && r.result().quality() != null) {
-          String label = r.cell().strategy().label();
-          String series = r.cell().strategy().type();
-          flops.add(new SvgCharts.Point(label, series, r.result().flopsPerImage() / 1e9, r.result().quality().fid()));
-          lat.add(new SvgCharts.Point(label, series, r.result().latencyBatch1().medianMs(),
-              r.result().quality().fid()));
-        }
-      }
       sb.append("<h3>").append(html(g.getKey())).append("</h3>");
-      sb.append(SvgCharts.legend(flops));
+      sb.append(SvgCharts.legend(paretoPoints(g.getValue(), false)));
       sb.append("<div class=\"plots\">");
-      sb.append(SvgCharts.pareto("FID vs GFLOPs per image — " + g.getKey(), "GFLOPs per image", "FID", flops));
-      sb.append(SvgCharts.pareto("FID vs latency (batch 1) — " + g.getKey(), "ms per image, batch 1", "FID", lat));
+      sb.append(paretoFlops(g.getKey(), g.getValue()));
+      sb.append(paretoLatency(g.getKey(), g.getValue()));
       sb.append("</div>\n");
     }
     sb.append("<h2>Cells: exit layer by timestep, samples, certainty maps</h2>\n<div class=\"cells\">");

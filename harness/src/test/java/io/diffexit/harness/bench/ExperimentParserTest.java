@@ -190,12 +190,15 @@ class ExperimentParserTest {
   }
 
   @Test
-  void shippedFashionMnistExperimentParsesIntoTwentyFourCells() {
+  void shippedFashionMnistExperimentParsesIntoFortyOneCells() {
     Experiment e = ExperimentParser.parse(Path.of("../experiments/fmnist-compare.yaml"), List.of());
     Grid grid = GridBuilder.build(e);
-    assertThat(grid.rejected()).isEmpty();
-    assertThat(grid.cells()).hasSize(24);
-    assertThat(grid.cells()).extracting(Cell::id).contains("uvit/ddim50/uem[threshold=0.95]", "uvit/dpm20/uem-batch@per-batch");
-    assertThat(e.samples()).isEqualTo(500);
+    // 21 U-ViT DDIM-50 + 13 U-ViT DPM-20 + 7 U-Net DDIM-50 (the U-Net is limited to DDIM-50 by `requires`)
+    assertThat(grid.cells()).hasSize(41);
+    assertThat(grid.rejected()).allMatch(r -> r.reason().contains(" requires "));
+    assertThat(grid.cells()).extracting(Cell::id).contains(
+        "uvit/ddim50/uem[threshold=0.7]", "uvit/ddim50/uem-batch@per-batch", "unet/ddim50/unet-uem[threshold=0.3]");
+    assertThat(e.samples()).isEqualTo(1000);
+    assertThat(e.sampleBatch()).isEqualTo(e.largeBatch());
   }
 }

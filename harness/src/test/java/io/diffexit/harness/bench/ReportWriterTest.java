@@ -48,6 +48,19 @@ class ReportWriterTest {
   }
 
   @Test
+  void paretoPlotsAreWrittenAsStandaloneWellFormedSvgPerBackboneAndSampler() throws Exception {
+    Fixtures.benchAndReport(dir);
+    Path plot = dir.resolve("plots/uvit-ddim10-fid-vs-gflops.svg");
+    String svg = Files.readString(plot);
+    assertThat(svg).startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"");
+    assertThat(svg).contains("<style>").contains("svg .front{").contains("FID vs GFLOPs per image — uvit/ddim10");
+    // well-formed XML: a browser or GitHub shows it as an image only then
+    javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(plot.toFile());
+    assertThat(dir.resolve("plots/uvit-ddim10-fid-vs-latency-b1.svg")).exists();
+    assertThat(dir.resolve("plots/uvit-dpm5-fid-vs-gflops.svg")).exists();
+  }
+
+  @Test
   void csvHasOneRowPerCellWithEveryColumnAndExactNumbers() throws Exception {
     Fixtures.benchAndReport(dir);
     List<List<String>> rows = parseCsv(Files.readString(dir.resolve(ReportWriter.CSV)));
