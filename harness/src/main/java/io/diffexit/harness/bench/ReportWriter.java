@@ -66,13 +66,11 @@ public final class ReportWriter {
 
   /**
    * Writes each backbone/sampler group's two Pareto plots as standalone SVG files ({@code plots/B-S-fid-vs-gflops.svg}
-   * and {@code plots/B-S-fid-vs-latency-b1.svg} for backbone id B and sampler id S), with their styles inlined, for READMEs and papers that cannot embed the HTML report.
+   * and {@code plots/B-S-fid-vs-latency-b1.svg} for backbone id B and sampler id S), with their styles inlined, for
+   * READMEs and papers that cannot embed the HTML report.
    */
   private void writePlots() {
-    Map<String, List<CellRecord>> groups = new LinkedHashMap<>();
-    for (CellRecord r : records) {
-      groups.computeIfAbsent(r.cell().groupKey(), k -> new ArrayList<>()).add(r);
-    }
+    Map<String, List<CellRecord>> groups = byGroup(records);
     Path plots = dir.resolve(PLOTS);
     try {
       Files.createDirectories(plots);
@@ -131,13 +129,18 @@ public final class ReportWriter {
 
   /** Keeps cells of one backbone and sampler together, in order of first appearance. */
   private static List<CellRecord> groupOrder(List<CellRecord> records) {
+    List<CellRecord> out = new ArrayList<>();
+    byGroup(records).values().forEach(out::addAll);
+    return out;
+  }
+
+  /** @return the records by backbone/sampler group ({@link Cell#groupKey()}), groups in order of first appearance */
+  private static Map<String, List<CellRecord>> byGroup(List<CellRecord> records) {
     Map<String, List<CellRecord>> groups = new LinkedHashMap<>();
     for (CellRecord r : records) {
       groups.computeIfAbsent(r.cell().groupKey(), k -> new ArrayList<>()).add(r);
     }
-    List<CellRecord> out = new ArrayList<>();
-    groups.values().forEach(out::addAll);
-    return out;
+    return groups;
   }
 
   // ---------------------------------------------------------------- table cells
@@ -420,10 +423,7 @@ public final class ReportWriter {
       sb.append("</ul>\n");
     }
     sb.append("<h2>Quality against cost (Pareto fronts; lower-left is better)</h2>\n");
-    Map<String, List<CellRecord>> groups = new LinkedHashMap<>();
-    for (CellRecord r : records) {
-      groups.computeIfAbsent(r.cell().groupKey(), k -> new ArrayList<>()).add(r);
-    }
+    Map<String, List<CellRecord>> groups = byGroup(records);
     for (Map.Entry<String, List<CellRecord>> g : groups.entrySet()) {
       sb.append("<h3>").append(html(g.getKey())).append("</h3>");
       sb.append(SvgCharts.legend(paretoPoints(g.getValue(), false)));
