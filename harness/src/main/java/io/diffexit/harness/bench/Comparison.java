@@ -8,15 +8,27 @@ import java.util.Map;
  * Metrics of a cell relative to the full model: the finished cell with strategy type {@code none} in the same
  * backbone and sampler (labels including varied parameters), preferring one with the same decision mode.
  *
+ * <p>Time is compared by the paced medians ({@link Latency.Paced}: run time in full-pass units, immune to the machine's
+ * drift between the two cells) when both cells have them at that batch size, else by the median milliseconds.
+ *
  * @param baselineId the id of the {@code none} cell compared with
  * @param macsSavedPercent 100 × (1 − MACs_cell / MACs_none)
+ * @param timeSavedBatch1Percent 100 × (1 − time_cell / time_none) at batch 1
+ * @param timeSavedLargePercent the same at the large batch
  * @param speedupOverMacsBatch1 realised speed-up ÷ MACs reduction at batch 1:
- *     (latency_none / latency_cell) / (MACs_none / MACs_cell), from median latencies per image. 1 means wall-clock
- *     time fell in proportion to MACs; below 1, overheads (heads, strategy, compaction, per-op cost) eat part of it.
+ *     (time_none / time_cell) / (MACs_none / MACs_cell). 1 means wall-clock time fell in proportion to MACs; below 1,
+ *     overheads (heads, strategy, compaction, per-op cost) eat part of it.
  * @param speedupOverMacsLarge the same at the large batch
+ * @param paced whether both batch sizes were compared by paced times (false: by milliseconds, e.g. old results)
  */
 public record Comparison(
-    String baselineId, double macsSavedPercent, double speedupOverMacsBatch1, double speedupOverMacsLarge) {
+    String baselineId,
+    double macsSavedPercent,
+    double timeSavedBatch1Percent,
+    double timeSavedLargePercent,
+    double speedupOverMacsBatch1,
+    double speedupOverMacsLarge,
+    boolean paced) {
 
   /**
    * @param records the latest record of each cell
@@ -39,11 +51,27 @@ public record Comparison(
   /** @return the comparison of {@code cell} against the baseline {@code none}, by the formulas above */
   public static Comparison between(String baselineId, CellResult none, CellResult cell) {
     double macsRatio = none.macsPerImage() / cell.macsPerImage(); // MACs reduction factor, > 1 when cheaper
+    double b1 = timeRatio(cell.latencyBatch1(), none.latencyBatch1()); // time_cell / time_none
+    double large = timeRatio(cell.latencyLarge(), none.latencyLarge());
     return new Comparison(
         baselineId,
         100.0 * (1.0 - cell.macsPerImage() / none.macsPerImage()),
-        none.latencyBatch1().medianMs() / cell.latencyBatch1().medianMs() / macsRatio,
-        none.latencyLarge().medianMs() / cell.latencyLarge().medianMs() / macsRatio);
+        100.0 * (1.0 - b1),
+        100.0 * (1.0 - large),
+        1.0 / b1 / macsRatio,
+        1.0 / large / macsRatio,
+        paced(cell.latencyBatch1(), none.latencyBatch1()) && paced(cell.latencyLarge(), none.latencyLarge()));
+  }
+
+  private static boolean paced(Latency cell, Latency none) {
+    return cell.paced() != null && none.paced() != null && cell.batchSize() == none.batchSize();
+  }
+
+  /** @return time of {@code cell} ÷ time of {@code none}: paced medians when both have them, else milliseconds */
+  private static double timeRatio(Latency cell, Latency none) {
+    return paced(cell, none)
+        ? cell.paced().median() / none.paced().median()
+        : cell.medianMs() / none.medianMs();
   }
 
   private static CellRecord baseline(CellRecord r, List<CellRecord> records) {

@@ -106,20 +106,32 @@ public final class ReportWriter {
   }
 
   private static String paretoFlops(String group, List<CellRecord> cells) {
-    return SvgCharts.pareto("FID vs GFLOPs per image — " + group, "GFLOPs per image", "FID", paretoPoints(cells, false));
-  }
-
-  private static String paretoLatency(String group, List<CellRecord> cells) {
     return SvgCharts.pareto(
-        "FID vs latency (batch 1) — " + group, "ms per image, batch 1", "FID", paretoPoints(cells, true));
+        "FID vs GFLOPs per image — " + group, "GFLOPs per image", "FID", paretoPoints(cells, Axis.GFLOPS));
   }
 
-  /** @return one point per finished cell with a FID: x = GFLOPs per image, or the median batch-1 latency */
-  private static List<SvgCharts.Point> paretoPoints(List<CellRecord> cells, boolean latency) {
+  /** Batch-1 time in full passes when every plotted cell has it (drift-free), else in milliseconds. */
+  private static String paretoLatency(String group, List<CellRecord> cells) {
+    boolean paced = cells.stream().filter(r -> r.finished() && r.result().quality() != null)
+        .allMatch(r -> r.result().latencyBatch1().paced() != null);
+    return SvgCharts.pareto("FID vs latency (batch 1) — " + group,
+        paced ? "time per image in full passes, batch 1" : "ms per image, batch 1", "FID",
+        paretoPoints(cells, paced ? Axis.PASSES_B1 : Axis.MS_B1));
+  }
+
+  private enum Axis { GFLOPS, MS_B1, PASSES_B1 }
+
+  /** @return one point per finished cell with a FID: x = GFLOPs per image, or its median batch-1 time */
+  private static List<SvgCharts.Point> paretoPoints(List<CellRecord> cells, Axis axis) {
     List<SvgCharts.Point> out = new ArrayList<>();
     for (CellRecord r : cells) {
       if (r.finished() && r.result().quality() != null) {
-        double x = latency ? r.result().latencyBatch1().medianMs() : r.result().flopsPerImage() / 1e9;
+        Latency b1 = r.result().latencyBatch1();
+        double x = switch (axis) {
+          case GFLOPS -> r.result().flopsPerImage() / 1e9;
+          case MS_B1 -> b1.medianMs();
+          case PASSES_B1 -> b1.paced().median();
+        };
         out.add(new SvgCharts.Point(r.cell().strategy().label(), r.cell().strategy().type(), x,
             r.result().quality().fid()));
       }
@@ -147,7 +159,8 @@ public final class ReportWriter {
 
   private static final String[] HEADER = {
     "backbone", "sampler", "strategy", "decision", "FID", "KID", "GMACs/img", "GFLOPs/img", "MACs saved",
-    "latency b1 ms/img", "latency bN ms/img", "speed-up ÷ MACs red. b1 / bN", "mean exit layer", "status"
+    "latency b1 ms/img", "latency bN ms/img", "full passes b1 / bN", "time saved b1 / bN",
+    "speed-up ÷ MACs red. b1 / bN", "mean exit layer", "status"
   };
 
   private List<String> row(CellRecord r) {
@@ -158,7 +171,7 @@ public final class ReportWriter {
     out.add(c.strategy().label() + " (" + c.strategy().describe() + ")");
     out.add(c.decision().label());
     if (!r.finished()) {
-      for (int i = 0; i < 9; i++) {
+      for (int i = out.size(); i < HEADER.length - 1; i++) {
         out.add("—");
       }
       out.add("failed: " + r.error());
@@ -175,6 +188,9 @@ public final class ReportWriter {
     out.add(cmp == null ? "—" : String.format(Locale.ROOT, "%.1f%%", cmp.macsSavedPercent()));
     out.add(latency(m.latencyBatch1()));
     out.add(latency(m.latencyLarge()) + " (b" + m.latencyLarge().batchSize() + ")");
+    out.add(passes(m.latencyBatch1()) + " / " + passes(m.latencyLarge()));
+    out.add(cmp == null ? "—" : String.format(Locale.ROOT, "%.0f%% / %.0f%%%s", cmp.timeSavedBatch1Percent(),
+        cmp.timeSavedLargePercent(), cmp.paced() ? "" : " (ms)"));
     out.add(cmp == null ? "—" : f2(cmp.speedupOverMacsBatch1()) + " / " + f2(cmp.speedupOverMacsLarge()));
     out.add(Double.isFinite(m.meanExitLayer()) ? f2(m.meanExitLayer()) : "—");
     out.add("finished");
@@ -183,6 +199,10 @@ public final class ReportWriter {
 
   private static String latency(Latency l) {
     return String.format(Locale.ROOT, "%.2f [%.2f–%.2f]", l.medianMs(), l.q1Ms(), l.q3Ms());
+  }
+
+  private static String passes(Latency l) {
+    return l.paced() == null ? "—" : String.format(Locale.ROOT, "%.1f", l.paced().median());
   }
 
   private static String f2(double v) {
@@ -203,8 +223,15 @@ public final class ReportWriter {
             : protocol(any.latencyBatch1()) + "; " + protocol(any.latencyLarge()))
         + ". When the experiment samples at its large batch, the timed large-batch repeats are the FID sampling "
         + "run's own full batches (the first one, which also records certainty maps, untimed).");
-    out.add("Speed-up ÷ MACs reduction = (latency of `none` ÷ latency) ÷ (MACs of `none` ÷ MACs), from median "
-        + "latencies: 1 means wall-clock fell in proportion to MACs; below 1, overheads ate part of the saving.");
+    out.add("Full passes: each timed run is followed by one full-depth call of the backbone at the same batch size "
+        + "(every block and the final head; mean of the calls made in 50 ms, at least one), which measures how fast the machine was at that "
+        + "moment; a run's time ÷ that call's time is its cost in full passes (a `none` cell of an S-step sampler "
+        + "costs about S), median over the repeats. Machine speed on a shared VM drifts by up to 2× within minutes, "
+        + "so cells timed minutes apart are compared in full passes, not in milliseconds.");
+    out.add("Time saved = 100 × (1 − time / time of `none`) and speed-up ÷ MACs reduction = (time of `none` ÷ time) ÷ "
+        + "(MACs of `none` ÷ MACs), from median full passes (from median milliseconds where a cell was not paced, "
+        + "marked \"(ms)\"): 1 means wall-clock fell in proportion to MACs; below 1, overheads (exit heads, "
+        + "strategy, batch compaction, per-op cost) ate part of the saving.");
     out.add("Mean exit layer: 1-based layer of the exit point used, averaged over all samples and steps.");
     Set<String> fid = new LinkedHashSet<>();
     for (CellRecord r : records) {
@@ -298,8 +325,10 @@ public final class ReportWriter {
     "fid_extractor", "fid_extractor_sha256", "fid_samples", "reference_split", "macs_per_image", "flops_per_image",
     "macs_saved_percent", "baseline_cell", "latency_b1_median_ms", "latency_b1_q1_ms", "latency_b1_q3_ms",
     "latency_b1_repeats", "latency_large_batch", "latency_large_median_ms", "latency_large_q1_ms",
-    "latency_large_q3_ms", "latency_large_repeats", "speedup_over_macs_reduction_b1",
-    "speedup_over_macs_reduction_large", "mean_exit_layer", "peak_memory_bytes", "wall_seconds", "cell_hash"
+    "latency_large_q3_ms", "latency_large_repeats", "full_passes_b1_median", "full_passes_b1_q1",
+    "full_passes_b1_q3", "full_pass_b1_ms", "full_passes_large_median", "full_passes_large_q1",
+    "full_passes_large_q3", "full_pass_large_ms", "time_saved_percent_b1", "time_saved_percent_large",
+    "time_compared_by", "speedup_over_macs_reduction_b1", "speedup_over_macs_reduction_large", "mean_exit_layer", "peak_memory_bytes", "wall_seconds", "cell_hash"
   };
 
   String csv() {
@@ -338,6 +367,16 @@ public final class ReportWriter {
           v.add(num(l.q3Ms()));
           v.add(l.repeats());
         }
+        for (Latency l : List.of(m.latencyBatch1(), m.latencyLarge())) {
+          Latency.Paced p = l.paced();
+          v.add(p == null ? "" : num(p.median()));
+          v.add(p == null ? "" : num(p.q1()));
+          v.add(p == null ? "" : num(p.q3()));
+          v.add(p == null ? "" : num(p.fullPassMs()));
+        }
+        v.add(cmp == null ? "" : num(cmp.timeSavedBatch1Percent()));
+        v.add(cmp == null ? "" : num(cmp.timeSavedLargePercent()));
+        v.add(cmp == null ? "" : cmp.paced() ? "full-passes" : "ms");
         v.add(cmp == null ? "" : num(cmp.speedupOverMacsBatch1()));
         v.add(cmp == null ? "" : num(cmp.speedupOverMacsLarge()));
         v.add(num(m.meanExitLayer()));
@@ -426,7 +465,7 @@ public final class ReportWriter {
     Map<String, List<CellRecord>> groups = byGroup(records);
     for (Map.Entry<String, List<CellRecord>> g : groups.entrySet()) {
       sb.append("<h3>").append(html(g.getKey())).append("</h3>");
-      sb.append(SvgCharts.legend(paretoPoints(g.getValue(), false)));
+      sb.append(SvgCharts.legend(paretoPoints(g.getValue(), Axis.GFLOPS)));
       sb.append("<div class=\"plots\">");
       sb.append(paretoFlops(g.getKey(), g.getValue()));
       sb.append(paretoLatency(g.getKey(), g.getValue()));

@@ -33,9 +33,17 @@ public final class SamplingJob {
    * @param mapSamples keep strategy pixel maps for this many leading samples (0 = none)
    * @param mapSteps the sampler steps at which to keep them
    * @param warmUp whether to run one untimed denoiser call first
+   * @param pace whether to time a full-depth call ({@link FullPassProbe}) right after each batch, outside its clock
    */
   public record Settings(
-      int samples, int batchSize, long seed, DecisionMode mode, int mapSamples, int[] mapSteps, boolean warmUp) {
+      int samples,
+      int batchSize,
+      long seed,
+      DecisionMode mode,
+      int mapSamples,
+      int[] mapSteps,
+      boolean warmUp,
+      boolean pace) {
     public Settings {
       if (samples < 1) {
         throw new IllegalArgumentException("number of samples must be at least 1, got " + samples);
@@ -44,6 +52,12 @@ public final class SamplingJob {
         throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
       }
       mapSteps = mapSteps == null ? new int[0] : mapSteps.clone();
+    }
+
+    /** Settings without the pace probe. */
+    public Settings(
+        int samples, int batchSize, long seed, DecisionMode mode, int mapSamples, int[] mapSteps, boolean warmUp) {
+      this(samples, batchSize, seed, mode, mapSamples, mapSteps, warmUp, false);
     }
 
     /** @return settings without pixel maps, with warm-up */
@@ -61,6 +75,8 @@ public final class SamplingJob {
    * @param trace exit point per step and sample
    * @param cost MACs spent
    * @param batchSeconds wall time of each batch's sampling loop
+   * @param fullPassSeconds when paced, the full-depth call time measured right after each batch (same batch size);
+   *     else empty
    * @param maps recorded pixel maps (empty unless asked)
    */
   public record Result(
@@ -72,6 +88,7 @@ public final class SamplingJob {
       ExitTrace trace,
       CostMeter cost,
       List<Double> batchSeconds,
+      List<Double> fullPassSeconds,
       List<PixelMapRecorder.Entry> maps) {
 
     /** @return total sampling wall time in seconds */
@@ -125,11 +142,16 @@ public final class SamplingJob {
     PixelMapRecorder maps =
         settings.mapSamples() > 0 ? new PixelMapRecorder(settings.mapSamples(), settings.mapSteps()) : null;
     List<Double> seconds = new ArrayList<>();
+    List<Double> fullPass = new ArrayList<>();
+    FullPassProbe probe = settings.pace() ? new FullPassProbe(backbone, store) : null;
     long total = (long) steps * ((settings.samples() + settings.batchSize() - 1) / settings.batchSize());
     long[] done = {0};
 
     if (settings.warmUp()) {
       warmUp(backbone, store, strategy, sampler, manager, settings, spec);
+      if (probe != null) {
+        probe.seconds(manager, Math.min(settings.batchSize(), settings.samples()));
+      }
     }
     for (int offset = 0; offset < settings.samples(); offset += settings.batchSize()) {
       int b = Math.min(settings.batchSize(), settings.samples() - offset);
@@ -153,6 +175,9 @@ public final class SamplingJob {
         seconds.add((System.nanoTime() - t0) / 1e9);
         System.arraycopy(values, 0, images, offset * per, b * per);
       }
+      if (probe != null) {
+        fullPass.add(probe.seconds(manager, b));
+      }
       cost.addImages(b);
     }
     return new Result(
@@ -164,6 +189,7 @@ public final class SamplingJob {
         trace,
         cost,
         List.copyOf(seconds),
+        List.copyOf(fullPass),
         maps == null ? List.of() : maps.entries());
   }
 

@@ -35,7 +35,8 @@ import java.util.Optional;
  * Connects {@code diffexit bench} to the early-exit runner: each cell loads its checkpoint (the strategy's own
  * fine-tuned checkpoint when the strategy names one, else the backbone's), samples the experiment's images from the
  * shared seeded noise, measures FID/KID against the reference statistics, and times latency at batch 1 and at the
- * large batch (warm-up runs, then timed repeats of a whole sampling run; ms per image).
+ * large batch (warm-up runs, then timed repeats of a whole sampling run; ms per image), each repeat followed by a
+ * full-depth call that measures the machine's pace at that moment ({@link Latency.Paced}).
  */
 public final class SamplingBenchWiring implements BenchWiring {
 
@@ -102,7 +103,8 @@ public final class SamplingBenchWiring implements BenchWiring {
       int[] mapSteps = {0, steps / 4, steps / 2, 3 * steps / 4, steps - 1};
       SamplingJob.Settings settings =
           new SamplingJob.Settings(
-              experiment.samples(), experiment.sampleBatch(), experiment.seed(), cell.decision(), 4, mapSteps, true);
+              experiment.samples(), experiment.sampleBatch(), experiment.seed(), cell.decision(), 4, mapSteps, true,
+              true);
       SampleReport report =
           session.run(strategy, sampler, settings, (done, total) -> progress.update("sampling", done, total));
       Map<String, Path> files = SampleOutputs.write(report, cellDir);
@@ -112,8 +114,8 @@ public final class SamplingBenchWiring implements BenchWiring {
       Latency b1 = latency(session, strategy, sampler, cell, experiment, 1, progress);
       Latency large =
           experiment.sampleBatch() == experiment.largeBatch()
-              ? fromSamplingBatches(r.batchSeconds(), experiment.samples(), experiment.largeBatch(),
-                      experiment.latencyWarmup(), experiment.latencyRepeats())
+              ? fromSamplingBatches(r.batchSeconds(), r.fullPassSeconds(), experiment.samples(),
+                      experiment.largeBatch(), experiment.latencyWarmup(), experiment.latencyRepeats())
                   .orElseGet(() -> latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress))
               : latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress);
       ExitStatistics stats = ExitStatistics.of(r.trace(), report.backbone());
@@ -151,20 +153,23 @@ public final class SamplingBenchWiring implements BenchWiring {
    * would only spend the budget twice. The first {@code max(1, warmup)} batches are untimed (the first also records
    * certainty maps); the last, partial batch is not comparable and is dropped.
    *
+   * @param fullPassSeconds the pace probe after each batch, or empty (then the latency is not paced)
    * @return the latency, or empty when fewer than {@code repeats} full batches remain (then time separate runs)
    */
   static Optional<Latency> fromSamplingBatches(
-      List<Double> batchSeconds, int samples, int batch, int warmup, int repeats) {
+      List<Double> batchSeconds, List<Double> fullPassSeconds, int samples, int batch, int warmup, int repeats) {
     int full = Math.min(samples / batch, batchSeconds.size());
     int skip = Math.max(1, warmup);
     if (full - skip < Math.max(1, repeats)) {
       return Optional.empty();
     }
     double[] ms = new double[full - skip];
+    double[] pass = new double[full - skip];
     for (int i = skip; i < full; i++) {
       ms[i - skip] = batchSeconds.get(i) * 1000.0 / batch;
+      pass[i - skip] = fullPassSeconds.isEmpty() ? Double.NaN : fullPassSeconds.get(i) * 1000.0;
     }
-    return Optional.of(Latency.of(batch, skip, ms));
+    return Optional.of(fullPassSeconds.isEmpty() ? Latency.of(batch, skip, ms) : Latency.paced(batch, skip, ms, pass));
   }
 
   /** Times whole sampling runs of {@code batch} images: warm-up runs, then the experiment's repeats. */
@@ -173,18 +178,20 @@ public final class SamplingBenchWiring implements BenchWiring {
       io.diffexit.harness.bench.CellProgress progress) {
     int runs = experiment.latencyWarmup() + experiment.latencyRepeats();
     double[] ms = new double[experiment.latencyRepeats()];
+    double[] pass = new double[experiment.latencyRepeats()];
     String phase = "latency b" + batch;
     for (int i = 0; i < runs; i++) {
       progress.update(phase, i, runs);
       SamplingJob.Settings s =
-          new SamplingJob.Settings(batch, batch, experiment.seed() + i, cell.decision(), 0, new int[0], false);
+          new SamplingJob.Settings(batch, batch, experiment.seed() + i, cell.decision(), 0, new int[0], false, true);
       SampleReport r = session.run(strategy, sampler, s, null);
       if (i >= experiment.latencyWarmup()) {
         ms[i - experiment.latencyWarmup()] = r.result().msPerImage();
+        pass[i - experiment.latencyWarmup()] = r.result().fullPassSeconds().get(0) * 1000.0;
       }
     }
     progress.update(phase, runs, runs);
-    return Latency.of(batch, experiment.latencyWarmup(), ms);
+    return Latency.paced(batch, experiment.latencyWarmup(), ms, pass);
   }
 
   private static Path checkpointOf(Cell cell, Experiment experiment) {

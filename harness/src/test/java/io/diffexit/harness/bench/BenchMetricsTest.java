@@ -59,6 +59,52 @@ class BenchMetricsTest {
     assertThat(c.macsSavedPercent()).isCloseTo(60.0, within(1e-12));
     assertThat(c.speedupOverMacsBatch1()).as("(10/5)/(100/40)").isCloseTo(0.8, within(1e-12));
     assertThat(c.speedupOverMacsLarge()).as("(4/1)/(100/40)").isCloseTo(1.6, within(1e-12));
+    assertThat(c.timeSavedBatch1Percent()).as("1 - 5/10").isCloseTo(50.0, within(1e-12));
+    assertThat(c.timeSavedLargePercent()).as("1 - 1/4").isCloseTo(75.0, within(1e-12));
+    assertThat(c.paced()).isFalse();
+  }
+
+  @Test
+  void pacedLatencyDividesEachRunByTheFullPassTimedAfterIt() {
+    // batch 4: runs of 40, 80, 120 ms/img (160, 320, 480 ms per run); the machine slowed down: full passes took
+    // 16, 32, 40 ms. Ratios 10, 10, 12 -> median 10, q1 10, q3 11; full-pass median 32 ms.
+    Latency l = Latency.paced(4, 1, new double[] {40, 80, 120}, new double[] {16, 32, 40});
+    assertThat(l.medianMs()).isEqualTo(80.0);
+    assertThat(l.paced().median()).isCloseTo(10.0, within(1e-12));
+    assertThat(l.paced().q1()).isCloseTo(10.0, within(1e-12));
+    assertThat(l.paced().q3()).isCloseTo(11.0, within(1e-12));
+    assertThat(l.paced().fullPassMs()).isEqualTo(32.0);
+    assertThatThrownBy(() -> Latency.paced(4, 1, new double[] {40, 80}, new double[] {16}))
+        .hasMessage("paced latency needs one full-pass time per repeat, got 1 for 2 repeats");
+    assertThatThrownBy(() -> Latency.paced(4, 1, new double[] {40}, new double[] {Double.NaN}))
+        .hasMessage("paced latency needs 0 < q1 <= median <= q3 and a positive full-pass time, got NaN, NaN, NaN, "
+            + "NaN ms");
+  }
+
+  @Test
+  void pacedTimesOutweighMillisecondsWhenTheMachineDriftedBetweenCells() {
+    // none ran on a fast machine: 50 full passes of 2 ms = 100 ms per image at b1; the cell ran when the machine was
+    // twice as slow: 30 passes of 4 ms = 120 ms. In milliseconds the cell looks slower; in full passes it saves 40%.
+    CellResult none = pacedResult(100, 100, 50, 2);
+    CellResult cell = pacedResult(60, 120, 30, 4);
+    Comparison c = Comparison.between("base", none, cell);
+    assertThat(c.paced()).isTrue();
+    assertThat(c.timeSavedBatch1Percent()).as("1 - 30/50").isCloseTo(40.0, within(1e-12));
+    assertThat(c.timeSavedLargePercent()).isCloseTo(40.0, within(1e-12));
+    assertThat(c.speedupOverMacsBatch1()).as("(50/30)/(100/60)").isCloseTo(1.0, within(1e-12));
+    // one side without paced times (an old result line): milliseconds for both, as before
+    Comparison mixed = Comparison.between("base", result(100, 100, 100), cell);
+    assertThat(mixed.paced()).isFalse();
+    assertThat(mixed.timeSavedBatch1Percent()).as("1 - 120/100").isCloseTo(-20.0, within(1e-12));
+  }
+
+  static CellResult pacedResult(double macs, double msPerImage, double passes, double fullPassMs) {
+    Latency b1 = new Latency(1, 0, 5, msPerImage, msPerImage, msPerImage,
+        new Latency.Paced(passes, passes, passes, fullPassMs));
+    Latency large = new Latency(16, 0, 5, msPerImage, msPerImage, msPerImage,
+        new Latency.Paced(passes, passes, passes, fullPassMs * 16));
+    return new CellResult(macs, Map.of(), new double[] {macs}, new double[] {999}, new int[] {1, 2},
+        new long[][] {{1, 3}}, 1.75, b1, large, null, 0, "per-sample", null, List.of(), 1);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.diffexit.harness.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
@@ -17,8 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Reports from a synthetic run of {@link Fixtures#WITH_FAILURE}. Hand values for {@code uvit/ddim10/fixed[layer=7]}
  * (10 steps, 1e6 embed + 1e7 per layer MACs per step): MACs = 10 × (1e6 + 7e7) = 7.1e8; the {@code none} cell
  * 10 × (1e6 + 13e7) = 1.31e9; saved = 100 × (1 − 7.1/13.1) = 45.80%; latency b1 observations 7.1 × {0.9, 1, 1.1, 1,
- * 1.2} ms → median 7.10, Q1 7.10, Q3 7.81; large batch 3.55 × {1, 1, 1, 0.8, 1.1} → 3.55 [3.55–3.55]; latency is
- * proportional to MACs, so speed-up ÷ MACs reduction = 1.00; FID = 10 + (13 − 7) = 16.
+ * 1.2} ms → median 7.10, Q1 7.10, Q3 7.81; large batch 3.55 × {1, 1, 1, 0.8, 1.1} → 3.55 [3.55–3.55]; a full pass
+ * costs 1.31e8 MACs, so the cell costs 7.1/1.31 = 5.42 full passes and {@code none} 13.1/1.31 = 10; time saved 46%,
+ * speed-up ÷ MACs reduction = 1.00 (the {@code none} cell ran on a 1.5× slower machine: in milliseconds it would be
+ * 1.50); FID = 10 + (13 − 7) = 16.
  */
 class ReportWriterTest {
 
@@ -30,14 +33,15 @@ class ReportWriterTest {
     String md = Files.readString(dir.resolve(ReportWriter.MARKDOWN));
     assertThat(md).startsWith("# Benchmark: small\n\n11 finished, 2 failed, 0 not run yet, 1 rejected of 14 combinations.");
     assertThat(md).contains("| backbone | sampler | strategy | decision | FID | KID | GMACs/img | GFLOPs/img | MACs saved "
-        + "| latency b1 ms/img | latency bN ms/img | speed-up ÷ MACs red. b1 / bN | mean exit layer | status |");
+        + "| latency b1 ms/img | latency bN ms/img | full passes b1 / bN | time saved b1 / bN "
+        + "| speed-up ÷ MACs red. b1 / bN | mean exit layer | status |");
     assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | fixed[layer=7] (fixed:layer=7) | per-sample | 16.00 "
-        + "| 0.0100 ± 0.0010 | 0.710 | 1.420 | 45.8% | 7.10 [7.10–7.81] | 3.55 [3.55–3.55] (b8) | 1.00 / 1.00 | 7.00 "
-        + "| finished |");
+        + "| 0.0100 ± 0.0010 | 0.710 | 1.420 | 45.8% | 7.10 [7.10–7.81] | 3.55 [3.55–3.55] (b8) | 5.4 / 5.4 | 46% / 46% "
+        + "| 1.00 / 1.00 | 7.00 | finished |");
     assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | none (none) | per-sample | 10.00 | 0.0100 ± 0.0010 "
         + "| 1.310 | 2.620 | 0.0% |");
     assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | boom (boom) | per-sample | — | — | — | — | — | — | — "
-        + "| — | — | failed: IllegalStateException: strategy 'boom' exploded |");
+        + "| — | — | — | — | failed: IllegalStateException: strategy 'boom' exploded |");
     assertThat(md).contains("- `uvit/dpm5/f3`: strategy 'f3' requires sampler [ddim10], not 'dpm5'");
     assertThat(md).contains("FLOPs = 2 × MACs");
     assertThat(md).contains("FID/KID: extractor synthetic (sha256 abababababab), 4 samples per cell, reference split test.");
@@ -74,6 +78,12 @@ class ReportWriterTest {
     assertThat(Double.parseDouble(fixed7.get("latency_b1_q3_ms"))).isCloseTo(7.81, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(fixed7.get("latency_large_batch")).isEqualTo("8");
     assertThat(fixed7.get("latency_large_repeats")).isEqualTo("5");
+    assertThat(Double.parseDouble(fixed7.get("full_passes_b1_median"))).isCloseTo(7.1 / 1.31, within(1e-9));
+    assertThat(Double.parseDouble(fixed7.get("full_pass_b1_ms"))).isCloseTo(1.31, within(1e-9));
+    assertThat(Double.parseDouble(fixed7.get("full_pass_large_ms"))).isCloseTo(8 * 0.655, within(1e-9));
+    assertThat(Double.parseDouble(fixed7.get("time_saved_percent_b1"))).isCloseTo(100 * (1 - 7.1 / 13.1), within(1e-9));
+    assertThat(Double.parseDouble(fixed7.get("speedup_over_macs_reduction_large"))).isCloseTo(1.0, within(1e-9));
+    assertThat(fixed7.get("time_compared_by")).isEqualTo("full-passes");
     assertThat(fixed7.get("mean_exit_layer")).isEqualTo("7.0");
     assertThat(fixed7.get("fid")).isEqualTo("16.0");
     assertThat(fixed7.get("strategy_params")).isEqualTo("layer=7");
