@@ -127,7 +127,7 @@ public final class DemoCommand implements Callable<Integer> {
       List<SampleReport> reports = new ArrayList<>();
       for (String text : strategies) {
         try (ExitStrategy strategy = session.strategy(ComponentSpec.parse(text), seed)) {
-          SamplingJob.Settings settings = SamplingJob.Settings.of(samples, batch, seed, DecisionMode.PER_SAMPLE);
+          SamplingJob.Settings settings = paced(samples, batch, seed);
           SampleReport r = session.run(strategy, s, settings, SamplingProgress.stderr(strategy.describe()));
           SampleOutputs.write(r, outDir.resolve(text.replaceAll("[^A-Za-z0-9=.-]+", "_")));
           reports.add(r);
@@ -138,8 +138,8 @@ public final class DemoCommand implements Callable<Integer> {
         try (NDManager tunedManager = device.newManager();
             SampleSession tunedSession = SampleSession.open(tuned, registry, tunedManager, Weights.EMA);
             ExitStrategy deediff = tunedSession.strategy(ComponentSpec.parse(DEEDIFF_SPEC), seed)) {
-          SampleReport r = tunedSession.run(deediff, s, SamplingJob.Settings.of(samples, batch, seed,
-              DecisionMode.PER_SAMPLE), SamplingProgress.stderr(deediff.describe()));
+          SampleReport r = tunedSession.run(deediff, s, paced(samples, batch, seed),
+              SamplingProgress.stderr(deediff.describe()));
           SampleOutputs.write(r, outDir.resolve(DEEDIFF_SPEC.replaceAll("[^A-Za-z0-9=.-]+", "_")));
           reports.add(r);
         }
@@ -148,8 +148,10 @@ public final class DemoCommand implements Callable<Integer> {
       stdout.print(table(reports));
       stdout.printf("%n%s.%n", SampleReport.CONVENTION);
       stdout.printf(Locale.ROOT,
-          "Wall time: sampling loops only, after an untimed warm-up run; %s, %d threads. MSE: mean squared pixel"
-              + " difference to the `none` images from the same noise, on images clipped to [-1, 1] as saved.%n",
+          "Wall time: sampling loops only, after an untimed warm-up run; %s, %d threads. Passes: the run's time ÷ one"
+              + " full-depth call timed right after it (drift-free; speed-up is the ratio of passes). MSE: mean"
+              + " squared pixel difference to the `none` images from the same noise, on images clipped to [-1, 1] as"
+              + " saved.%n",
           manager.getDevice(), SampleSession.threads());
       stdout.printf("Sample grids, summaries and exit statistics: %s/<strategy>/%n", outDir);
       stdout.flush();
@@ -202,13 +204,21 @@ public final class DemoCommand implements Callable<Integer> {
     return quick;
   }
 
-  /** @return the side-by-side table; speed-up and MSE are against the first report ({@code none}) */
+  /** Settings of a timed demo run: with warm-up, and paced by a full-depth call after each batch. */
+  private static SamplingJob.Settings paced(int samples, int batch, long seed) {
+    return new SamplingJob.Settings(samples, batch, seed, DecisionMode.PER_SAMPLE, 0, new int[0], true, true);
+  }
+
+  /**
+   * @return the side-by-side table; speed-up and MSE are against the first report ({@code none}). Speed-up is the ratio
+   *     of full passes when both runs were paced (the machine's speed drifts between runs), else of milliseconds.
+   */
   static String table(List<SampleReport> reports) {
     SampleReport base = reports.get(0);
     float[] ref = base.result().images();
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-26s %10s %11s %12s %11s %10s %9s %10s%n", "strategy", "mean exit",
-        "GMACs/img", "GFLOPs/img", "MACs saved", "ms/img", "speed-up", "MSE vs none"));
+    sb.append(String.format(Locale.ROOT, "%-26s %10s %11s %12s %11s %10s %7s %9s %10s%n", "strategy", "mean exit",
+        "GMACs/img", "GFLOPs/img", "MACs saved", "ms/img", "passes", "speed-up", "MSE vs none"));
     for (SampleReport r : reports) {
       float[] img = r.result().images();
       double mse = 0;
@@ -217,10 +227,14 @@ public final class DemoCommand implements Callable<Integer> {
         mse += d * d;
       }
       mse /= img.length;
-      sb.append(String.format(Locale.ROOT, "%-26s %6.2f/%-3d %11.3f %12.3f %10.1f%% %10.2f %8.2fx %10.4f%n",
+      double passes = r.result().fullPasses();
+      double speedup = Double.isNaN(passes) || Double.isNaN(base.result().fullPasses())
+          ? base.result().msPerImage() / r.result().msPerImage()
+          : base.result().fullPasses() / passes;
+      sb.append(String.format(Locale.ROOT, "%-26s %6.2f/%-3d %11.3f %12.3f %10.1f%% %10.2f %7s %8.2fx %10.4f%n",
           abbreviate(r.strategy(), 26), r.meanExitLayer(), r.depth(), r.macsPerImage() / 1e9,
           2 * r.macsPerImage() / 1e9, r.macsSavedPercent(), r.result().msPerImage(),
-          base.result().msPerImage() / r.result().msPerImage(), mse));
+          Double.isNaN(passes) ? "—" : String.format(Locale.ROOT, "%.1f", passes), speedup, mse));
     }
     return sb.toString();
   }

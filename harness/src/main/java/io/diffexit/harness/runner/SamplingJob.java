@@ -100,6 +100,21 @@ public final class SamplingJob {
     public double msPerImage() {
       return wallSeconds() * 1000.0 / samples;
     }
+
+    /**
+     * @return the run's cost in full passes: each batch's sampling time ÷ the full-depth call timed right after it,
+     *     averaged over the batches; NaN when the run was not paced
+     */
+    public double fullPasses() {
+      if (fullPassSeconds.isEmpty()) {
+        return Double.NaN;
+      }
+      double sum = 0;
+      for (int i = 0; i < batchSeconds.size(); i++) {
+        sum += batchSeconds.get(i) / fullPassSeconds.get(i);
+      }
+      return sum / batchSeconds.size();
+    }
   }
 
   /** Progress callback, per finished denoiser step across all batches. */
