@@ -16,6 +16,7 @@ import io.diffexit.api.Params;
 import io.diffexit.api.Sampler;
 import io.diffexit.api.SamplerFactory;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Wraps a third-party plugin's factories so that every call into them ({@code create}, {@code params}, ...) runs with
@@ -52,25 +53,26 @@ final class GuardedFactories {
       this.loader = loader;
     }
 
+    /** @return what {@code call} returns, computed with the plugin's loader as the context class loader */
+    final <T> T inLoader(Supplier<T> call) {
+      try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(loader)) {
+        return call.get();
+      }
+    }
+
     @Override
     public String name() {
-      try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(loader)) {
-        return delegate.name();
-      }
+      return inLoader(delegate::name);
     }
 
     @Override
     public String description() {
-      try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(loader)) {
-        return delegate.description();
-      }
+      return inLoader(delegate::description);
     }
 
     @Override
     public List<ParamSpec> params() {
-      try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(loader)) {
-        return delegate.params();
-      }
+      return inLoader(delegate::params);
     }
 
     @Override
@@ -86,9 +88,7 @@ final class GuardedFactories {
 
     @Override
     public Backbone create(Params params, BackboneContext context) {
-      try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(loader)) {
-        return delegate.create(params, context);
-      }
+      return inLoader(() -> delegate.create(params, context));
     }
   }
 
@@ -99,9 +99,7 @@ final class GuardedFactories {
 
     @Override
     public ExitStrategy create(Params params, StrategyContext context) {
-      try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(loader)) {
-        return delegate.create(params, context);
-      }
+      return inLoader(() -> delegate.create(params, context));
     }
   }
 
@@ -112,9 +110,7 @@ final class GuardedFactories {
 
     @Override
     public Sampler create(Params params, NoiseSchedule schedule) {
-      try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(loader)) {
-        return delegate.create(params, schedule);
-      }
+      return inLoader(() -> delegate.create(params, schedule));
     }
   }
 
@@ -126,9 +122,7 @@ final class GuardedFactories {
 
     @Override
     public FeatureExtractor create(Params params, FeatureExtractorContext context) {
-      try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(loader)) {
-        return delegate.create(params, context);
-      }
+      return inLoader(() -> delegate.create(params, context));
     }
   }
 }
