@@ -41,13 +41,8 @@ final class DdimSampler extends StepSampler {
     this.clip = clip;
     this.clipRange = clipRange;
     this.alphaToOne = alphaToOne;
-    this.alphaBar = new double[steps];
-    this.alphaBarPrev = new double[steps];
-    for (int k = 0; k < steps; k++) {
-      alphaBar[k] = schedule.alphaBar(timesteps[k]);
-      alphaBarPrev[k] =
-          k + 1 < steps ? schedule.alphaBar(timesteps[k + 1]) : (alphaToOne ? 1.0 : schedule.alphaBar(0));
-    }
+    this.alphaBar = alphaBarsOf(schedule, timesteps);
+    this.alphaBarPrev = previousAlphaBarsOf(schedule, timesteps, alphaToOne ? 1.0 : schedule.alphaBar(0));
   }
 
   /** @return the timesteps in sampling order */

@@ -37,12 +37,8 @@ final class DdpmSampler extends StepSampler {
     this.offset = offset;
     this.clip = clip;
     this.clipRange = clipRange;
-    this.alphaBar = new double[steps];
-    this.alphaBarPrev = new double[steps];
-    for (int k = 0; k < steps; k++) {
-      alphaBar[k] = schedule.alphaBar(timesteps[k]);
-      alphaBarPrev[k] = k + 1 < steps ? schedule.alphaBar(timesteps[k + 1]) : 1.0;
-    }
+    this.alphaBar = alphaBarsOf(schedule, timesteps);
+    this.alphaBarPrev = previousAlphaBarsOf(schedule, timesteps, 1.0);
   }
 
   @Override

@@ -140,6 +140,27 @@ abstract class StepSampler implements Sampler {
     return out;
   }
 
+  /** @return ᾱ at each timestep of the list */
+  static double[] alphaBarsOf(io.diffexit.api.NoiseSchedule schedule, int[] timesteps) {
+    double[] out = new double[timesteps.length];
+    for (int k = 0; k < timesteps.length; k++) {
+      out[k] = schedule.alphaBar(timesteps[k]);
+    }
+    return out;
+  }
+
+  /**
+   * @param last ᾱ after the final step (1 for "set alpha to one", else ᾱ of timestep 0)
+   * @return ᾱ at the timestep each step moves to: the next one of the list, and {@code last} after the final step
+   */
+  static double[] previousAlphaBarsOf(io.diffexit.api.NoiseSchedule schedule, int[] timesteps, double last) {
+    double[] out = new double[timesteps.length];
+    for (int k = 0; k < timesteps.length; k++) {
+      out[k] = k + 1 < timesteps.length ? schedule.alphaBar(timesteps[k + 1]) : last;
+    }
+    return out;
+  }
+
   /** Formats a double for describe(): 0.0, 1e-3 as 0.001. */
   static String fmt(double v) {
     return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
