@@ -132,11 +132,19 @@ public final class ReportWriter {
           case MS_B1 -> b1.medianMs();
           case PASSES_B1 -> b1.paced().median();
         };
-        out.add(new SvgCharts.Point(r.cell().strategy().label(), r.cell().strategy().type(), x,
+        out.add(new SvgCharts.Point(plotLabel(r.cell().strategy().label()), r.cell().strategy().type(), x,
             r.result().quality().fid()));
       }
     }
     return out;
+  }
+
+  /**
+   * @return a cell label for a plot: a parameter value that is a path is shortened to its file name without extension
+   *     ({@code schedule[from=./schedules/uvit-deediff-0.6.json]} → {@code schedule[from=uvit-deediff-0.6]})
+   */
+  static String plotLabel(String label) {
+    return label.replaceAll("(?<==)[^,\\]=]*/([^/,\\]=]*?)(?:\\.[A-Za-z0-9]+)?(?=[,\\]])", "$1");
   }
 
   /** Keeps cells of one backbone and sampler together, in order of first appearance. */

@@ -87,15 +87,69 @@ final class SvgCharts {
     }
     sb.append("<polyline class=\"front\" points=\"").append(front.toString().trim()).append("\"/>");
     Map<String, String> colours = colours(pts);
-    for (Point p : pts) {
+    StringBuilder labels = new StringBuilder();
+    List<double[]> placed = new ArrayList<>();
+    List<Point> byQuality = new ArrayList<>(pts);
+    byQuality.sort(Comparator.comparingDouble(Point::y)); // the best points get the free spots first
+    for (Point p : pts) { // labels keep off the markers too
+      double x = left + (p.x() - xr[0]) / (xr[1] - xr[0]) * pw;
+      double y = top + ph - (p.y() - yr[0]) / (yr[1] - yr[0]) * ph;
+      placed.add(new double[] {x - 4.5, y - 4.5, x + 4.5, y + 4.5});
+    }
+    for (Point p : byQuality) {
       double x = left + (p.x() - xr[0]) / (xr[1] - xr[0]) * pw;
       double y = top + ph - (p.y() - yr[0]) / (yr[1] - yr[0]) * ph;
       sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\"><title>%s: %s, %s"
           + "</title></circle>", x, y, colours.get(p.series()), ReportWriter.html(p.label()), fmt(p.x()), fmt(p.y())));
-      sb.append(text(x + 6, y - 6, "start", "point", p.label()));
+      labels.append(placeLabel(x, y, p.label(), w, placed));
     }
-    sb.append("</svg>");
+    sb.append(labels).append("</svg>");
     return sb.toString();
+  }
+
+  /** Approximate advance of one character of a point label (9 px sans-serif), for collision checks. */
+  private static final double LABEL_CHAR_WIDTH = 5.0;
+
+  /**
+   * Places a point's label at the first of four spots around it (upper right, lower right, upper left, lower left)
+   * that stays inside the chart's width and overlaps no label placed before; when every spot collides, at the one
+   * with the least overlap.
+   *
+   * @param placed boxes {x0, y0, x1, y1} of the labels placed so far; the chosen box is added
+   * @return the {@code <text>} element
+   */
+  static String placeLabel(double x, double y, String label, double width, List<double[]> placed) {
+    double len = label.length() * LABEL_CHAR_WIDTH;
+    double[][] spots = {{x + 6, y - 6, 0}, {x + 6, y + 13, 0}, {x - 6, y - 6, 1}, {x - 6, y + 13, 1}};
+    double[] bestBox = null;
+    double[] bestSpot = null;
+    double bestOverlap = Double.POSITIVE_INFINITY;
+    for (double[] spot : spots) {
+      boolean end = spot[2] == 1;
+      double[] box = {end ? spot[0] - len : spot[0], spot[1] - 9, end ? spot[0] : spot[0] + len, spot[1] + 2};
+      if (box[0] < 0 || box[2] > width) {
+        continue;
+      }
+      double overlap = 0;
+      for (double[] o : placed) {
+        overlap += Math.max(0, Math.min(box[2], o[2]) - Math.max(box[0], o[0]))
+            * Math.max(0, Math.min(box[3], o[3]) - Math.max(box[1], o[1]));
+      }
+      if (overlap < bestOverlap) {
+        bestOverlap = overlap;
+        bestBox = box;
+        bestSpot = spot;
+      }
+      if (overlap == 0) {
+        break;
+      }
+    }
+    if (bestSpot == null) { // wider than the chart: start at the point
+      bestSpot = spots[0];
+      bestBox = new double[] {x + 6, y - 15, x + 6 + len, y - 4};
+    }
+    placed.add(bestBox);
+    return text(bestSpot[0], bestSpot[1], bestSpot[2] == 1 ? "end" : "start", "point", label);
   }
 
   /** @return the legend (strategy type → colour) of a set of points, as HTML */

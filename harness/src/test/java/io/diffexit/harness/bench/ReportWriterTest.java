@@ -131,6 +131,28 @@ class ReportWriterTest {
   }
 
   @Test
+  void plotLabelsShortenPathValuesToTheirFileName() {
+    assertThat(ReportWriter.plotLabel("schedule[from=./schedules/uvit-deediff-0.6.json]"))
+        .isEqualTo("schedule[from=uvit-deediff-0.6]");
+    assertThat(ReportWriter.plotLabel("s[a=../x/y.json,threshold=0.5]")).isEqualTo("s[a=y,threshold=0.5]");
+    assertThat(ReportWriter.plotLabel("uem[threshold=0.7]")).isEqualTo("uem[threshold=0.7]");
+  }
+
+  @Test
+  void pointLabelsAvoidEachOtherAndTheRightEdge() {
+    List<double[]> placed = new java.util.ArrayList<>();
+    // "abcdefghij" is ~50 px wide: the first goes to the upper right of (100, 100)
+    assertThat(SvgCharts.placeLabel(100, 100, "abcdefghij", 460, placed))
+        .contains("x=\"106.0\" y=\"94.0\" text-anchor=\"start\"");
+    // a second point at the same place takes the next free spot, below right
+    assertThat(SvgCharts.placeLabel(100, 100, "klmnopqrst", 460, placed))
+        .contains("x=\"106.0\" y=\"113.0\" text-anchor=\"start\"");
+    // near the right edge a label ends at the point instead of running out of the chart
+    assertThat(SvgCharts.placeLabel(440, 200, "abcdefghij", 460, placed))
+        .contains("x=\"434.0\" y=\"194.0\" text-anchor=\"end\"");
+  }
+
+  @Test
   void paretoFrontKeepsOnlyUndominatedPoints() {
     String svg = SvgCharts.pareto("t", "x", "y", List.of(
         new SvgCharts.Point("a", "s", 1, 10), new SvgCharts.Point("b", "s", 2, 5),
