@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
 
 /** Inline SVG plots for the HTML report: no script, no external resources. */
 final class SvgCharts {
@@ -50,16 +51,18 @@ final class SvgCharts {
     sb.append(text(w / 2.0, 18, "middle", "title", title));
     double pw = w - left - right;
     double ph = h - top - bottom;
+    DoubleUnaryOperator toX = v -> left + (v - xr[0]) / (xr[1] - xr[0]) * pw;
+    DoubleUnaryOperator toY = v -> top + ph - (v - yr[0]) / (yr[1] - yr[0]) * ph;
     sb.append(String.format(Locale.ROOT,
         "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" class=\"frame\"/>", left, top, pw, ph));
     for (double t : ticks(xr)) {
-      double x = left + (t - xr[0]) / (xr[1] - xr[0]) * pw;
+      double x = toX.applyAsDouble(t);
       sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>",
           x, top, x, top + ph));
       sb.append(text(x, top + ph + 16, "middle", "tick", fmt(t)));
     }
     for (double t : ticks(yr)) {
-      double y = top + ph - (t - yr[0]) / (yr[1] - yr[0]) * ph;
+      double y = toY.applyAsDouble(t);
       sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>",
           left, y, left + pw, y));
       sb.append(text(left - 6, y + 4, "end", "tick", fmt(t)));
@@ -76,8 +79,8 @@ final class SvgCharts {
     for (Point p : sorted) {
       if (p.y() < best) {
         best = p.y();
-        double x = left + (p.x() - xr[0]) / (xr[1] - xr[0]) * pw;
-        double y = top + ph - (p.y() - yr[0]) / (yr[1] - yr[0]) * ph;
+        double x = toX.applyAsDouble(p.x());
+        double y = toY.applyAsDouble(p.y());
         if (!Double.isNaN(prevY)) {
           front.append(String.format(Locale.ROOT, " %.1f,%.1f", x, prevY));
         }
@@ -92,13 +95,13 @@ final class SvgCharts {
     List<Point> byQuality = new ArrayList<>(pts);
     byQuality.sort(Comparator.comparingDouble(Point::y)); // the best points get the free spots first
     for (Point p : pts) { // labels keep off the markers too
-      double x = left + (p.x() - xr[0]) / (xr[1] - xr[0]) * pw;
-      double y = top + ph - (p.y() - yr[0]) / (yr[1] - yr[0]) * ph;
+      double x = toX.applyAsDouble(p.x());
+      double y = toY.applyAsDouble(p.y());
       placed.add(new double[] {x - 4.5, y - 4.5, x + 4.5, y + 4.5});
     }
     for (Point p : byQuality) {
-      double x = left + (p.x() - xr[0]) / (xr[1] - xr[0]) * pw;
-      double y = top + ph - (p.y() - yr[0]) / (yr[1] - yr[0]) * ph;
+      double x = toX.applyAsDouble(p.x());
+      double y = toY.applyAsDouble(p.y());
       sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\"><title>%s: %s, %s"
           + "</title></circle>", x, y, colours.get(p.series()), ReportWriter.html(p.label()), fmt(p.x()), fmt(p.y())));
       labels.append(placeLabel(x, y, p.label(), w, placed));
