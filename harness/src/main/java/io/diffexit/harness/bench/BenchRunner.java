@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import io.diffexit.harness.fidelity.PairedFidelity;
+import io.diffexit.harness.fidelity.SavedSamples;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +66,7 @@ public final class BenchRunner {
         pending.add(c);
       }
     }
+    pending = baselinesFirst(pending);
     LOG.info("experiment '{}': {} cells, {} to run, {} already finished, {} rejected",
         experiment.name(), grid.cells().size(), pending.size(), skipped, grid.rejected().size());
     progress.start(pending.size());
@@ -97,6 +101,7 @@ public final class BenchRunner {
       if (result == null) {
         throw new IllegalStateException("the cell executor returned no result");
       }
+      result = withFidelity(cell, result);
       record = new CellRecord(cell.id(), hash, cell, CellRecord.FINISHED, null, result, started,
           Instant.now().toString());
     } catch (Exception | LinkageError | AssertionError | OutOfMemoryError e) {
@@ -115,6 +120,52 @@ public final class BenchRunner {
     }
     progress.cellEnded(record.status());
     return record.finished();
+  }
+
+  /**
+   * @return the cells in grid order, except that a pending full-model cell moves just ahead of the first cell of its
+   *     group, so that every other cell can be compared with its samples (paired fidelity)
+   */
+  private List<Cell> baselinesFirst(List<Cell> pending) {
+    java.util.LinkedHashSet<Cell> ordered = new java.util.LinkedHashSet<>();
+    for (Cell c : pending) {
+      Cell base = Comparison.baselineOf(c, grid.cells());
+      if (base != null && pending.contains(base)) {
+        ordered.add(base);
+      }
+      ordered.add(c);
+    }
+    return new ArrayList<>(ordered);
+  }
+
+  /**
+   * Adds PSNR/SSIM against the baseline's samples from the same noise when both cells saved their images and the
+   * baseline has finished; a baseline whose samples cannot be read is logged and the cell keeps no fidelity.
+   */
+  private CellResult withFidelity(Cell cell, CellResult result) {
+    Cell base = Comparison.baselineOf(cell, grid.cells());
+    if (base == null || base == cell || result.samplesFile() == null) {
+      return result;
+    }
+    Optional<CellRecord> baseRecord = store.latest(base.id()).filter(CellRecord::finished);
+    if (baseRecord.isEmpty() || baseRecord.get().result().samplesFile() == null) {
+      LOG.warn("cell {}: no finished baseline {} with saved samples; PSNR/SSIM not computed", cell.id(), base.id());
+      return result;
+    }
+    Path dir = store.directory();
+    try {
+      SavedSamples mine = SavedSamples.read(dir.resolve(result.samplesFile()));
+      SavedSamples ref = SavedSamples.read(dir.resolve(baseRecord.get().result().samplesFile()));
+      if (mine.channels() != ref.channels() || mine.height() != ref.height() || mine.width() != ref.width()) {
+        throw new IllegalArgumentException("baseline images are " + ref.channels() + "x" + ref.height() + "x"
+            + ref.width() + ", the cell's " + mine.channels() + "x" + mine.height() + "x" + mine.width());
+      }
+      return result.withFidelity(PairedFidelity.measure(
+          base.id(), mine.pixels(), ref.pixels(), mine.channels(), mine.height(), mine.width()));
+    } catch (RuntimeException e) {
+      LOG.warn("cell {}: PSNR/SSIM against {} not computed: {}", cell.id(), base.id(), oneLine(e));
+      return result;
+    }
   }
 
   /** @return {@code Type: first line of the message} (the cause's, when the top has none) */

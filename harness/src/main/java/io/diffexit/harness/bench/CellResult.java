@@ -1,5 +1,6 @@
 package io.diffexit.harness.bench;
 
+import io.diffexit.harness.fidelity.PairedFidelity;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,6 +25,10 @@ import java.util.Objects;
  * @param sampleGrid path of a PNG grid of samples, relative to the results folder, or {@code null}
  * @param certaintyMaps paths of certainty-map PNGs (DeeDiff's UEM), relative to the results folder; may be empty
  * @param wallSeconds wall time of the whole cell (sampling, FID, latency)
+ * @param samplesFile the cell's 8-bit images ({@code samples-u8.npy}), relative to the results folder, or {@code null}
+ *     when the executor saved none (older results)
+ * @param fidelity PSNR/SSIM against the full model's samples from the same noise, or {@code null} for the baseline
+ *     itself, without a finished baseline, or without saved samples
  */
 public record CellResult(
     double macsPerImage,
@@ -40,7 +45,30 @@ public record CellResult(
     String decisionMode,
     String sampleGrid,
     List<String> certaintyMaps,
-    double wallSeconds) {
+    double wallSeconds,
+    String samplesFile,
+    PairedFidelity fidelity) {
+
+  /** A result without saved samples or fidelity (executors that keep no images). */
+  public CellResult(
+      double macsPerImage,
+      Map<String, Double> macsByCategory,
+      double[] macsByStep,
+      double[] modelTimes,
+      int[] exitLayers,
+      long[][] exitHistogram,
+      double meanExitLayer,
+      Latency latencyBatch1,
+      Latency latencyLarge,
+      Quality quality,
+      long peakMemoryBytes,
+      String decisionMode,
+      String sampleGrid,
+      List<String> certaintyMaps,
+      double wallSeconds) {
+    this(macsPerImage, macsByCategory, macsByStep, modelTimes, exitLayers, exitHistogram, meanExitLayer, latencyBatch1,
+        latencyLarge, quality, peakMemoryBytes, decisionMode, sampleGrid, certaintyMaps, wallSeconds, null, null);
+  }
 
   public CellResult {
     if (!Double.isFinite(macsPerImage) || macsPerImage < 0) {
@@ -65,6 +93,13 @@ public record CellResult(
     Objects.requireNonNull(latencyLarge, "latencyLarge");
     Objects.requireNonNull(decisionMode, "decisionMode");
     certaintyMaps = certaintyMaps == null ? List.of() : List.copyOf(certaintyMaps);
+  }
+
+  /** @return this result with {@code fidelity} set */
+  public CellResult withFidelity(PairedFidelity value) {
+    return new CellResult(macsPerImage, macsByCategory, macsByStep, modelTimes, exitLayers, exitHistogram,
+        meanExitLayer, latencyBatch1, latencyLarge, quality, peakMemoryBytes, decisionMode, sampleGrid, certaintyMaps,
+        wallSeconds, samplesFile, value);
   }
 
   /** @return FLOPs per image, 2 × MACs (one multiply-accumulate = two floating-point operations) */

@@ -1,12 +1,13 @@
 package io.diffexit.harness.bench;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Metrics of a cell relative to the full model: the finished cell with strategy type {@code none} in the same
- * backbone and sampler (labels including varied parameters), preferring one with the same decision mode.
+ * backbone and sampler (labels including varied parameters), chosen by {@link #baselineOf}.
  *
  * <p>Time is compared by the paced medians ({@link Latency.Paced}: run time in full-pass units, immune to the machine's
  * drift between the two cells) when both cells have them at that batch size, else by the median milliseconds.
@@ -75,18 +76,40 @@ public record Comparison(
   }
 
   private static CellRecord baseline(CellRecord r, List<CellRecord> records) {
-    CellRecord any = null;
+    List<Cell> finished = new ArrayList<>();
+    Map<Cell, CellRecord> byCell = new HashMap<>();
     for (CellRecord c : records) {
-      if (c.finished() && c.cell().strategy().type().equals("none")
-          && c.cell().groupKey().equals(r.cell().groupKey())) {
-        if (c.cell().decision() == r.cell().decision()) {
-          return c;
-        }
-        if (any == null) {
-          any = c;
-        }
+      if (c.finished()) {
+        finished.add(c.cell());
+        byCell.putIfAbsent(c.cell(), c);
       }
     }
-    return any;
+    Cell base = baselineOf(r.cell(), finished);
+    return base == null ? null : byCell.get(base);
+  }
+
+  /**
+   * The full-model cell a cell is compared with: strategy type {@code none} in the same backbone and sampler group,
+   * preferring one that runs the backbone's own checkpoint (not a fine-tune named by the strategy, such as DeeDiff
+   * "w/o EE"), then one with the same decision mode, then the first in order.
+   *
+   * @param cell the cell
+   * @param candidates cells to choose from, in grid or record order
+   * @return the baseline (possibly {@code cell} itself), or {@code null} when the group has no {@code none} cell
+   */
+  public static Cell baselineOf(Cell cell, List<Cell> candidates) {
+    Cell best = null;
+    int bestScore = -1;
+    for (Cell c : candidates) {
+      if (!c.strategy().type().equals("none") || !c.groupKey().equals(cell.groupKey())) {
+        continue;
+      }
+      int score = (c.strategy().params().containsKey("checkpoint") ? 0 : 2) + (c.decision() == cell.decision() ? 1 : 0);
+      if (score > bestScore) {
+        best = c;
+        bestScore = score;
+      }
+    }
+    return best;
   }
 }

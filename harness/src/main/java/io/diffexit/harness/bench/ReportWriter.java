@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.diffexit.harness.fidelity.PairedFidelity;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -166,7 +167,7 @@ public final class ReportWriter {
   // ---------------------------------------------------------------- table cells
 
   private static final String[] HEADER = {
-    "backbone", "sampler", "strategy", "decision", "FID", "KID", "GMACs/img", "GFLOPs/img", "MACs saved",
+    "backbone", "sampler", "strategy", "decision", "FID", "KID", "PSNR vs none dB", "SSIM vs none", "GMACs/img", "GFLOPs/img", "MACs saved",
     "latency b1 ms/img", "latency bN ms/img", "full passes b1 / bN", "time saved b1 / bN",
     "speed-up ÷ MACs red. b1 / bN", "mean exit layer", "status"
   };
@@ -191,6 +192,11 @@ public final class ReportWriter {
     out.add(m.quality() == null || m.quality().kid() == null ? "—"
         : String.format(Locale.ROOT, "%.4f", m.quality().kid())
             + (m.quality().kidStd() == null ? "" : String.format(Locale.ROOT, " ± %.4f", m.quality().kidStd())));
+    PairedFidelity fid = m.fidelity();
+    out.add(fid == null ? "—" : String.format(Locale.ROOT, "%.2f [%.2f–%.2f]", fid.psnrMean(), fid.psnrLow(),
+        fid.psnrHigh()));
+    out.add(fid == null ? "—" : String.format(Locale.ROOT, "%.3f [%.3f–%.3f]", fid.ssimMean(), fid.ssimLow(),
+        fid.ssimHigh()));
     out.add(String.format(Locale.ROOT, "%.3f", m.macsPerImage() / 1e9));
     out.add(String.format(Locale.ROOT, "%.3f", m.flopsPerImage() / 1e9));
     out.add(cmp == null ? "—" : String.format(Locale.ROOT, "%.1f%%", cmp.macsSavedPercent()));
@@ -252,6 +258,11 @@ public final class ReportWriter {
     out.add("FID/KID: " + (fid.isEmpty() ? "not measured" : String.join("; ", fid))
         + ". Every cell starts from the same initial noise (seed " + manifest.seed() + "), so cells are paired. "
         + "FID from few samples is biased upwards; compare only within one extractor and sample count.");
+    out.add("PSNR/SSIM vs none: each sample against the sample of the full-model cell (`none` on the backbone's own "
+        + "checkpoint, same backbone and sampler) from the same initial noise, on the 8-bit images as saved; "
+        + "mean [95% interval of the mean, ±1.96·s/√n]. PSNR = 10·log10(255²/MSE), identical images count as "
+        + "100 dB; SSIM as scikit-image with a Gaussian window (σ 1.5, 11×11, K1 0.01, K2 0.03, 5-pixel border "
+        + "cropped). Higher is closer to the full model; the full model's own row shows —.");
     out.add("Decision mode: per-sample exits compact the batch; per-batch exits (official AdaDiff code) depend on "
         + "the batch composition.");
     out.add("Machine: " + manifest.cpuModel() + ", " + manifest.cores() + " cores, " + manifest.threads()
@@ -330,7 +341,9 @@ public final class ReportWriter {
   private static final String[] CSV_HEADER = {
     "cell_id", "status", "error", "backbone", "backbone_type", "backbone_params", "sampler", "sampler_type",
     "sampler_params", "strategy", "strategy_type", "strategy_params", "decision", "fid", "kid", "kid_std",
-    "fid_extractor", "fid_extractor_sha256", "fid_samples", "reference_split", "macs_per_image", "flops_per_image",
+    "fid_extractor", "fid_extractor_sha256", "fid_samples", "reference_split", "psnr_mean_db", "psnr_ci95_low_db",
+    "psnr_ci95_high_db", "ssim_mean", "ssim_ci95_low", "ssim_ci95_high", "fidelity_identical_samples",
+    "fidelity_baseline_cell", "macs_per_image", "flops_per_image",
     "macs_saved_percent", "baseline_cell", "latency_b1_median_ms", "latency_b1_q1_ms", "latency_b1_q3_ms",
     "latency_b1_repeats", "latency_large_batch", "latency_large_median_ms", "latency_large_q1_ms",
     "latency_large_q3_ms", "latency_large_repeats", "full_passes_b1_median", "full_passes_b1_q1",
@@ -362,6 +375,18 @@ public final class ReportWriter {
         v.add(q == null ? "" : q.extractorChecksum());
         v.add(q == null ? "" : q.samples());
         v.add(q == null ? "" : q.referenceSplit());
+        PairedFidelity fid = m.fidelity();
+        for (double x : fid == null ? new double[0] : new double[] {fid.psnrMean(), fid.psnrLow(), fid.psnrHigh(),
+            fid.ssimMean(), fid.ssimLow(), fid.ssimHigh()}) {
+          v.add(num(x));
+        }
+        if (fid == null) {
+          for (int i = 0; i < 6; i++) {
+            v.add("");
+          }
+        }
+        v.add(fid == null ? "" : fid.identical());
+        v.add(fid == null ? "" : fid.baselineId());
         v.add(num(m.macsPerImage()));
         v.add(num(m.flopsPerImage()));
         v.add(cmp == null ? "" : num(cmp.macsSavedPercent()));

@@ -60,6 +60,12 @@ public final class Npy {
     return withHeader("<f8", shape, b.array());
   }
 
+  /** @return a v1.0 {@code .npy} of unsigned bytes ({@code |u1}) in C order */
+  public static byte[] writeUint8(byte[] values, long... shape) {
+    checkSize(values.length, shape);
+    return withHeader("|u1", shape, values.clone());
+  }
+
   /** @return a v1.0 {@code .npy} of one little-endian int64 scalar */
   public static byte[] writeInt64Scalar(long value) {
     ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);

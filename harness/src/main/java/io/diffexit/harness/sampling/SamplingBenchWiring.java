@@ -19,6 +19,7 @@ import io.diffexit.harness.bench.Quality;
 import io.diffexit.harness.checkpoint.Checkpoint;
 import io.diffexit.harness.checkpoint.Weights;
 import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.fidelity.SavedSamples;
 import io.diffexit.harness.plugins.Registry;
 import io.diffexit.harness.runner.ExitStatistics;
 import io.diffexit.harness.runner.SamplingJob;
@@ -108,6 +109,9 @@ public final class SamplingBenchWiring implements BenchWiring {
       SampleReport report =
           session.run(strategy, sampler, settings, (done, total) -> progress.update("sampling", done, total));
       Map<String, Path> files = SampleOutputs.write(report, cellDir);
+      SamplingJob.Result sampled = report.result();
+      Path samplesFile = SavedSamples.of(sampled.images(), sampled.samples(), sampled.channels(), sampled.height(),
+          sampled.width()).write(cellDir);
       Quality q = quality.measure(report.result(), experiment, progress).orElse(null);
 
       SamplingJob.Result r = report.result();
@@ -143,7 +147,8 @@ public final class SamplingBenchWiring implements BenchWiring {
       return new CellResult(
           report.macsPerImage(), byCategory, r.cost().macsPerImageByStep(), times, layers, histogram,
           report.meanExitLayer(), b1, large, q, PeakMemory.peakBytes(), cell.decision().label(),
-          resultsDir.relativize(files.get("grid")).toString(), maps, (System.nanoTime() - start) / 1e9);
+          resultsDir.relativize(files.get("grid")).toString(), maps, (System.nanoTime() - start) / 1e9,
+          resultsDir.relativize(samplesFile).toString(), null);
     }
   }
 

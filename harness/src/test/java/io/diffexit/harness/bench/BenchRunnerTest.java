@@ -43,6 +43,42 @@ class BenchRunnerTest {
   }
 
   @Test
+  void theFullModelRunsFirstInItsGroupAndOtherCellsGetPsnrAndSsimAgainstIt() {
+    // `none` written after `fixed`, and a second none-type cell on a fine-tune ("w/o EE") before both
+    Experiment e = Fixtures.parse(Fixtures.SMALL
+        .replace("  none: {type: none}\n", "")
+        .replace("  fixed: {type: fixed, layer: [7, 11]}\n",
+            "  full: {type: none, checkpoint: ckpt/uem}\n  fixed: {type: fixed, layer: [7, 11]}\n  none: {type: none}\n"));
+    SyntheticCellExecutor ex = new SyntheticCellExecutor(dir);
+    run(e, ex);
+    assertThat(ex.executed.subList(0, 3))
+        .containsExactly("uvit/ddim10/none", "uvit/ddim10/full", "uvit/ddim10/fixed[layer=7]");
+    CellRecord fixed = ResultStore.readLatest(dir).stream()
+        .filter(r -> r.cellId().equals("uvit/ddim10/fixed[layer=7]")).findFirst().orElseThrow();
+    // 4 uniform images of 106 against none's 100: PSNR 20·log10(255/6), SSIM (2·100·106 + C1)/(100² + 106² + C1)
+    var f = fixed.result().fidelity();
+    assertThat(f.baselineId()).isEqualTo("uvit/ddim10/none");
+    assertThat(f.samples()).isEqualTo(4);
+    assertThat(f.psnrMean()).isCloseTo(20 * Math.log10(255.0 / 6), org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(f.ssimMean()).isCloseTo((21200 + 6.5025) / (21236 + 6.5025), org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(f.psnrLow()).isEqualTo(f.psnrMean());
+    CellRecord full = ResultStore.readLatest(dir).stream()
+        .filter(r -> r.cellId().equals("uvit/ddim10/full")).findFirst().orElseThrow();
+    assertThat(full.result().fidelity().identical()).as("same images as none").isEqualTo(4);
+    CellRecord none = ResultStore.readLatest(dir).stream()
+        .filter(r -> r.cellId().equals("uvit/ddim10/none")).findFirst().orElseThrow();
+    assertThat(none.result().fidelity()).isNull();
+  }
+
+  @Test
+  void withoutSavedSamplesTheCellsFinishWithoutFidelity() {
+    SyntheticCellExecutor ex = new SyntheticCellExecutor(dir);
+    ex.writeImages = false;
+    run(Fixtures.parse(Fixtures.SMALL), ex);
+    assertThat(ResultStore.readLatest(dir)).allMatch(r -> r.finished() && r.result().fidelity() == null);
+  }
+
+  @Test
   void aFailingCellIsRecordedWithItsFirstLineAndTheOthersGoOn() {
     Experiment e = Fixtures.parse(Fixtures.SMALL.replace("uem: {type: deediff,", "boom: {type: boom}\n  uem: {type: deediff,"));
     SyntheticCellExecutor ex = new SyntheticCellExecutor(dir);

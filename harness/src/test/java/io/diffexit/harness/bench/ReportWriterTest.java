@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * 1.2} ms → median 7.10, Q1 7.10, Q3 7.81; large batch 3.55 × {1, 1, 1, 0.8, 1.1} → 3.55 [3.55–3.55]; a full pass
  * costs 1.31e8 MACs, so the cell costs 7.1/1.31 = 5.42 full passes and {@code none} 13.1/1.31 = 10; time saved 46%,
  * speed-up ÷ MACs reduction = 1.00 (the {@code none} cell ran on a 1.5× slower machine: in milliseconds it would be
- * 1.50); FID = 10 + (13 − 7) = 16.
+ * 1.50); FID = 10 + (13 − 7) = 16. Its saved images are all 106 against {@code none}'s 100: PSNR = 20·log10(255/6)
+ * = 32.57 dB; SSIM of constant images = (2·100·106 + C1) / (100² + 106² + C1) with C1 = 2.55², = 0.998; every sample
+ * the same, so the intervals have zero width.
  */
 class ReportWriterTest {
 
@@ -32,15 +34,15 @@ class ReportWriterTest {
     Fixtures.benchAndReport(dir);
     String md = Files.readString(dir.resolve(ReportWriter.MARKDOWN));
     assertThat(md).startsWith("# Benchmark: small\n\n11 finished, 2 failed, 0 not run yet, 1 rejected of 14 combinations.");
-    assertThat(md).contains("| backbone | sampler | strategy | decision | FID | KID | GMACs/img | GFLOPs/img | MACs saved "
+    assertThat(md).contains("| backbone | sampler | strategy | decision | FID | KID | PSNR vs none dB | SSIM vs none | GMACs/img | GFLOPs/img | MACs saved "
         + "| latency b1 ms/img | latency bN ms/img | full passes b1 / bN | time saved b1 / bN "
         + "| speed-up ÷ MACs red. b1 / bN | mean exit layer | status |");
     assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | fixed[layer=7] (fixed:layer=7) | per-sample | 16.00 "
-        + "| 0.0100 ± 0.0010 | 0.710 | 1.420 | 45.8% | 7.10 [7.10–7.81] | 3.55 [3.55–3.55] (b8) | 5.4 / 5.4 | 46% / 46% "
+        + "| 0.0100 ± 0.0010 | 32.57 [32.57–32.57] | 0.998 [0.998–0.998] | 0.710 | 1.420 | 45.8% | 7.10 [7.10–7.81] | 3.55 [3.55–3.55] (b8) | 5.4 / 5.4 | 46% / 46% "
         + "| 1.00 / 1.00 | 7.00 | finished |");
     assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | none (none) | per-sample | 10.00 | 0.0100 ± 0.0010 "
-        + "| 1.310 | 2.620 | 0.0% |");
-    assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | boom (boom) | per-sample | — | — | — | — | — | — | — "
+        + "| — | — | 1.310 | 2.620 | 0.0% |");
+    assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | boom (boom) | per-sample | — | — | — | — | — | — | — | — | — "
         + "| — | — | — | — | failed: IllegalStateException: strategy 'boom' exploded |");
     assertThat(md).contains("- `uvit/dpm5/f3`: strategy 'f3' requires sampler [ddim10], not 'dpm5'");
     assertThat(md).contains("FLOPs = 2 × MACs");

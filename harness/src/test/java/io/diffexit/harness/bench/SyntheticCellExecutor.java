@@ -14,7 +14,9 @@ import javax.imageio.ImageIO;
  * [1, 13]; a strategy of type {@code boom} throws. Latency is 1 ms per 1e8 MACs at batch 1, half that at the large
  * batch, except that the machine ran 1.5× slower while the {@code none} cells were timed: their milliseconds and their
  * full-pass times (a full pass: 1e6 + 13e7 MACs per image) are both 1.5× longer, so only paced comparisons come out
- * in proportion to MACs. FID = 10 + (13 − mean exit layer).
+ * in proportion to MACs. FID = 10 + (13 − mean exit layer). With images on, each cell also saves
+ * {@code samples()} uniform 12×12 images of value 100 + round(13 − mean exit layer), so that PSNR/SSIM against
+ * {@code none} (all 100) have closed forms.
  */
 final class SyntheticCellExecutor implements CellExecutor {
 
@@ -81,8 +83,14 @@ final class SyntheticCellExecutor implements CellExecutor {
     Quality q = new Quality(10 + (LAYERS - mean), 0.01, 0.001, "synthetic", "ab".repeat(32), experiment.samples(),
         "test");
     String grid = null;
+    String samples = null;
     List<String> maps = new ArrayList<>();
     if (writeImages) {
+      byte[] px = new byte[experiment.samples() * 144];
+      java.util.Arrays.fill(px, (byte) (100 + Math.round(LAYERS - mean)));
+      samples = resultsDir.relativize(
+          new io.diffexit.harness.fidelity.SavedSamples(px, experiment.samples(), 1, 12, 12).write(cellDirectory))
+          .toString();
       grid = png(cellDirectory.resolve("samples.png"), 8);
       if (cell.strategy().type().equals("deediff")) {
         maps.add(png(cellDirectory.resolve("certainty-0.png"), 4));
@@ -90,7 +98,7 @@ final class SyntheticCellExecutor implements CellExecutor {
     }
     return new CellResult(total, Map.of("embed", EMBED * (double) steps, "backbone", total - EMBED * steps,
         "head", 0.0, "strategy", 0.0), macsByStep, times, layers, hist, mean, b1, large, q, 123_456_789L,
-        cell.decision().label(), grid, maps, 0.5);
+        cell.decision().label(), grid, maps, 0.5, samples, null);
   }
 
   private String png(Path file, int size) throws Exception {
