@@ -85,7 +85,51 @@ public final class ReportWriter {
           standalone(paretoFlops(g.getKey(), g.getValue())).getBytes(StandardCharsets.UTF_8));
       ResultStore.writeAtomically(plots.resolve(slug + "-fid-vs-latency-b1.svg"),
           standalone(paretoLatency(g.getKey(), g.getValue())).getBytes(StandardCharsets.UTF_8));
+      String figure = sideBySide(g.getKey(), g.getValue());
+      if (figure != null) {
+        ResultStore.writeAtomically(plots.resolve(slug + "-side-by-side.svg"), figure.getBytes(StandardCharsets.UTF_8));
+      }
     }
+  }
+
+  /** Samples shown per row of the side-by-side figure. */
+  static final int SIDE_BY_SIDE_COLUMNS = 8;
+
+  /**
+   * @return the group's side-by-side figure (the first {@link #SIDE_BY_SIDE_COLUMNS} samples, or as many as every row
+   *     has, of every finished cell whose saved samples are present, the full model first), or null when fewer than
+   *     two cells have them
+   */
+  private String sideBySide(String group, List<CellRecord> cells) {
+    List<SideBySideFigure.Row> rows = new ArrayList<>();
+    for (CellRecord r : cells) {
+      if (!r.finished() || r.result().samplesFile() == null) {
+        continue;
+      }
+      Path file = dir.resolve(r.result().samplesFile());
+      if (!Files.isRegularFile(file)) {
+        continue;
+      }
+      io.diffexit.harness.fidelity.SavedSamples s = io.diffexit.harness.fidelity.SavedSamples.read(file);
+      Comparison cmp = comparisons.get(r.cellId());
+      String label = plotLabel(r.cell().strategy().label())
+          + (cmp == null ? "" : String.format(Locale.ROOT, " · %.0f%% MACs saved", cmp.macsSavedPercent()))
+          + (r.result().quality() == null ? "" : String.format(Locale.ROOT, " · FID %.1f", r.result().quality().fid()));
+      SideBySideFigure.Row row = new SideBySideFigure.Row(label, s);
+      if (cmp != null && cmp.baselineId().equals(r.cellId())) {
+        rows.add(0, row);
+      } else {
+        rows.add(row);
+      }
+    }
+    if (rows.size() < 2) {
+      return null;
+    }
+    int columns = SIDE_BY_SIDE_COLUMNS;
+    for (SideBySideFigure.Row row : rows) {
+      columns = Math.min(columns, row.samples().count());
+    }
+    return SideBySideFigure.svg("Same noise, first " + columns + " samples — " + group, rows, columns);
   }
 
   /** @return the chart with the report's SVG styles and a white background inside it, or the text when no chart */
@@ -252,7 +296,9 @@ public final class ReportWriter {
       if (r.finished() && r.result().quality() != null) {
         Quality q = r.result().quality();
         fid.add("extractor " + q.extractor() + " (sha256 " + abbreviate(q.extractorChecksum()) + "), " + q.samples()
-            + " samples per cell, reference split " + q.referenceSplit());
+            + " samples per cell, reference split " + q.referenceSplit()
+            + (q.floorFid() == null ? "" : String.format(Locale.ROOT, "; floor %.2f (FID of %d real %s images)",
+                q.floorFid(), q.samples(), q.floorSplit())));
       }
     }
     out.add("FID/KID: " + (fid.isEmpty() ? "not measured" : String.join("; ", fid))
@@ -341,7 +387,7 @@ public final class ReportWriter {
   private static final String[] CSV_HEADER = {
     "cell_id", "status", "error", "backbone", "backbone_type", "backbone_params", "sampler", "sampler_type",
     "sampler_params", "strategy", "strategy_type", "strategy_params", "decision", "fid", "kid", "kid_std",
-    "fid_extractor", "fid_extractor_sha256", "fid_samples", "reference_split", "psnr_mean_db", "psnr_ci95_low_db",
+    "fid_extractor", "fid_extractor_sha256", "fid_samples", "reference_split", "fid_floor", "psnr_mean_db", "psnr_ci95_low_db",
     "psnr_ci95_high_db", "ssim_mean", "ssim_ci95_low", "ssim_ci95_high", "fidelity_identical_samples",
     "fidelity_baseline_cell", "macs_per_image", "flops_per_image",
     "macs_saved_percent", "baseline_cell", "latency_b1_median_ms", "latency_b1_q1_ms", "latency_b1_q3_ms",
@@ -375,6 +421,7 @@ public final class ReportWriter {
         v.add(q == null ? "" : q.extractorChecksum());
         v.add(q == null ? "" : q.samples());
         v.add(q == null ? "" : q.referenceSplit());
+        v.add(q == null || q.floorFid() == null ? "" : num(q.floorFid()));
         PairedFidelity fid = m.fidelity();
         for (double x : fid == null ? new double[0] : new double[] {fid.psnrMean(), fid.psnrLow(), fid.psnrHigh(),
             fid.ssimMean(), fid.ssimLow(), fid.ssimHigh()}) {

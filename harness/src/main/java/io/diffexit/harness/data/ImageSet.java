@@ -95,6 +95,28 @@ public final class ImageSet {
     return new ImageSet(name + "[:" + n + "]", p, l, n, channels, height, width);
   }
 
+  /**
+   * @param indices distinct image indices
+   * @param label the new set's name suffix, e.g. {@code random-1000}
+   * @return the images at {@code indices}, in that order (a copy)
+   */
+  public ImageSet subset(int[] indices, String label) {
+    int per = channels * height * width;
+    byte[] p = new byte[indices.length * per];
+    int[] l = labels == null ? null : new int[indices.length];
+    for (int k = 0; k < indices.length; k++) {
+      int i = indices[k];
+      if (i < 0 || i >= count) {
+        throw new IndexOutOfBoundsException(name + ": image " + i + " outside [0, " + count + ")");
+      }
+      System.arraycopy(pixels, i * per, p, k * per, per);
+      if (l != null) {
+        l[k] = labels[i];
+      }
+    }
+    return new ImageSet(name + "[" + label + "]", p, l, indices.length, channels, height, width);
+  }
+
   /** @return images at these indices as float32 (B, C, H, W) in [−1, 1] */
   public NDArray batch(NDManager manager, int[] indices) {
     return batchUnit(manager, indices).muli(2).subi(1);

@@ -32,13 +32,21 @@ import java.util.Optional;
  * the named feature extractor. Generated images are quantised to 8 bits first, exactly as they would be when saved as
  * PNG and read back (the pytorch-fid protocol). A missing statistics file is computed from the reference split and
  * saved; reference features for KID are computed once per run and cached.
+ *
+ * <p>Each quality also carries the <b>floor</b> at its sample count: the FID of N real images of the other split
+ * (train when the reference is the test split, else test; a random subset seeded by the experiment's seed) against
+ * the same reference statistics. FID is biased upwards at small N, so a generator is judged against that floor, not
+ * against 0. It is computed once per extractor, split, N and seed.
  */
 public final class FidQualityMeter implements QualityMeter {
 
   private static final int BATCH = 250;
 
   private final Registry registry;
+  private static final long FLOOR_STREAM = 0xF1_00EL;
+
   private final Map<String, Features> referenceFeatures = new HashMap<>();
+  private final Map<String, Double> floors = new HashMap<>();
 
   /** @param registry finds the feature extractor by name */
   @Inject
@@ -67,10 +75,52 @@ public final class FidQualityMeter implements QualityMeter {
       KernelDistance.Estimate kid =
           KernelDistance.compute(generated, reference, KernelDistance.DEFAULT_SUBSETS,
               KernelDistance.DEFAULT_SUBSET_SIZE, experiment.seed());
+      String floorSplit = floorSplit(ref.split());
+      double floor = floor(extractor, refStats, statsFile, floorSplit, result.samples(), experiment.seed(), manager);
       progress.update("fid features", 1, 1);
-      return Optional.of(
-          new Quality(fid, kid.mean(), kid.std(), extractor.id(), extractor.checksum(), result.samples(), ref.split()));
+      return Optional.of(new Quality(fid, kid.mean(), kid.std(), extractor.id(), extractor.checksum(),
+          result.samples(), ref.split(), floor, floorSplit));
     }
+  }
+
+  /** @return the split real images of the floor come from: train for a test reference, else test */
+  static String floorSplit(String referenceSplit) {
+    return referenceSplit.equals("test") ? "train" : "test";
+  }
+
+  /** @return FID of {@code n} seeded random real images of {@code split} against {@code refStats} (cached) */
+  private double floor(FeatureExtractor extractor, FeatureStats refStats, Path statsFile, String split, int n,
+      long seed, NDManager manager) {
+    String key = extractor.id() + "@" + extractor.checksum() + "/" + statsFile + "/" + split + "/" + n + "/" + seed;
+    Double cached = floors.get(key);
+    if (cached == null) {
+      ImageSet all = FashionMnist.load(null, FashionMnist.Split.parse(split));
+      if (n > all.size()) {
+        throw new UserError("the FID floor needs " + n + " real " + split + " images, but the split has "
+            + all.size() + "; sample at most " + all.size() + " images per cell");
+      }
+      ImageSet real = all.subset(randomSubset(all.size(), n, seed ^ FLOOR_STREAM), "random-" + n);
+      Features f = FeatureExtractors.extract(extractor, real, BATCH, manager, "fashion-mnist:" + split + " floor");
+      cached = FrechetDistance.compute(FeatureStats.of(f), real.name(), refStats, statsFile.toString()).value();
+      floors.put(key, cached);
+    }
+    return cached;
+  }
+
+  /** @return {@code n} distinct indices of {@code [0, size)}, a seeded partial Fisher–Yates shuffle */
+  static int[] randomSubset(int size, int n, long seed) {
+    int[] all = new int[size];
+    for (int i = 0; i < size; i++) {
+      all[i] = i;
+    }
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    for (int i = 0; i < n; i++) {
+      int j = i + rnd.nextInt(size - i);
+      int t = all[i];
+      all[i] = all[j];
+      all[j] = t;
+    }
+    return java.util.Arrays.copyOf(all, n);
   }
 
   /** Generated images as the 8-bit grey images a PNG round trip would give. */

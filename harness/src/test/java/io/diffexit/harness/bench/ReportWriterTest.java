@@ -67,6 +67,27 @@ class ReportWriterTest {
   }
 
   @Test
+  void sideBySideFigureShowsTheFullModelFirstAndEveryCellsSamplesUpscaled() throws Exception {
+    Fixtures.benchAndReport(dir);
+    Path plot = dir.resolve("plots/uvit-ddim10-side-by-side.svg");
+    String svg = Files.readString(plot);
+    javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(plot.toFile());
+    assertThat(svg).contains("Same noise, first 4 samples — uvit/ddim10");
+    // 8 finished ddim10 cells (boom failed): one label and one PNG strip each, none first
+    assertThat(svg.split("<image ", -1)).hasSize(9);
+    assertThat(svg.indexOf(">none · 0% MACs saved · FID 10.0<")).isPositive()
+        .isLessThan(svg.indexOf(">fixed[layer=7] · 46% MACs saved · FID 16.0<"));
+    // 12-pixel tiles repeated 7×: 84 px high, 4 tiles of 84 px and 3 gaps of 4 px
+    assertThat(svg).contains("width=\"348\" height=\"84\" href=\"data:image/png;base64,");
+    String b64 = svg.substring(svg.indexOf("base64,") + 7, svg.indexOf('"', svg.indexOf("base64,")));
+    java.awt.image.BufferedImage strip = javax.imageio.ImageIO.read(
+        new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(b64)));
+    assertThat(strip.getWidth()).isEqualTo(348);
+    assertThat(strip.getRaster().getSample(0, 0, 0)).as("none's pixels").isEqualTo(100);
+    assertThat(strip.getRaster().getSample(85, 0, 0)).as("the gap").isEqualTo(255);
+  }
+
+  @Test
   void csvHasOneRowPerCellWithEveryColumnAndExactNumbers() throws Exception {
     Fixtures.benchAndReport(dir);
     List<List<String>> rows = parseCsv(Files.readString(dir.resolve(ReportWriter.CSV)));
