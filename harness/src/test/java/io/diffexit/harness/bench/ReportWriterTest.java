@@ -73,8 +73,8 @@ class ReportWriterTest {
     String svg = Files.readString(plot);
     javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(plot.toFile());
     assertThat(svg).contains("Same noise, first 4 samples — uvit/ddim10");
-    // 8 finished ddim10 cells (boom failed): one label and one PNG strip each, none first
-    assertThat(svg.split("<image ", -1)).hasSize(9);
+    // 6 finished ddim10 cells (none, f3, two fixed, two uem; boom failed): one label and one PNG strip each, none first
+    assertThat(svg.split("<image ", -1)).hasSize(7);
     assertThat(svg.indexOf(">none · 0% MACs saved · FID 10.0<")).isPositive()
         .isLessThan(svg.indexOf(">fixed[layer=7] · 46% MACs saved · FID 16.0<"));
     // 12-pixel tiles repeated 7×: 84 px high, 4 tiles of 84 px and 3 gaps of 4 px
