@@ -123,7 +123,13 @@ public final class SampleSession implements AutoCloseable {
       first.close();
       throw e;
     }
-    if (second instanceof HindsightExitStrategy || !(first instanceof StepReuseStrategy reuse)) {
+    if (!(first instanceof StepReuseStrategy reuse)) {
+      first.close();
+      second.close();
+      throw new UserError("strategy '" + spec.name() + "': factory '" + parts.get(0).name() + "' says it reuses steps "
+          + "but did not create a StepReuseStrategy; report this to its plugin's author");
+    }
+    if (second instanceof HindsightExitStrategy) {
       first.close();
       second.close();
       throw new UserError("strategy '" + spec.name() + "': '" + parts.get(1).name() + "' decides in hindsight from "
