@@ -20,13 +20,16 @@ public final class CostMeter {
     /** exit heads g_i evaluated (at the exit point and whenever a strategy asks for one) */
     HEAD,
     /** the strategy's own work (UEM, LTE) */
-    STRATEGY
+    STRATEGY,
+    /** a step-reuse strategy's own work: the norms and differences it decides on, its cache updates */
+    CACHE
   }
 
   private final int steps;
   private final Map<Category, Long> byCategory = new EnumMap<>(Category.class);
   private final long[] byStep;
   private long images;
+  private long peakCacheBytes;
 
   /** @param steps the number of sampler steps (denoiser calls) per image, for the per-step breakdown */
   public CostMeter(int steps) {
@@ -104,6 +107,16 @@ public final class CostMeter {
     return out;
   }
 
+  /** @param bytes what a step-reuse cache holds now; the meter keeps the maximum */
+  public void noteCacheBytes(long bytes) {
+    peakCacheBytes = Math.max(peakCacheBytes, bytes);
+  }
+
+  /** @return the most bytes a step-reuse cache held at once (0 without one) */
+  public long peakCacheBytes() {
+    return peakCacheBytes;
+  }
+
   /** Adds another meter's counts (same number of steps) to this one. */
   public void addAll(CostMeter other) {
     if (other.steps != steps) {
@@ -114,5 +127,6 @@ public final class CostMeter {
       byStep[i] += other.byStep[i];
     }
     images += other.images;
+    peakCacheBytes = Math.max(peakCacheBytes, other.peakCacheBytes);
   }
 }

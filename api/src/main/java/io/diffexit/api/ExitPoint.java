@@ -19,6 +19,14 @@ public interface ExitPoint {
   Optional<NDArray> previousHidden();
 
   /**
+   * @return the hidden state that entered the pass's first segment (see {@link Pass#input()}), for the active
+   *     samples; empty when the backbone does not expose it or the pass has moved past its first exit point
+   */
+  default Optional<NDArray> passInput() {
+    return Optional.empty();
+  }
+
+  /**
    * Evaluates (once) and returns the exit head's ε prediction for the active samples. The runner charges its MACs
    * for every active sample the first time it is called.
    *

@@ -10,11 +10,40 @@ import java.util.Optional;
  * <p>The runner calls {@link #decide} at every exit point but the last (where every remaining sample exits). Samples
  * that exit get the exit head's prediction; the rest continue on a compacted batch. Strategies keep per-sample state
  * keyed by {@link ExitPoint#sampleIds()}, because the active batch shrinks.
+ *
+ * <p><b>Lifecycle.</b> The runner tells every strategy where it stands, so none has to guess a new pass from the exit
+ * point index: {@link #startRun} once per sampling run over one batch (with a manager for state across steps),
+ * {@link #startStep} before each sampler step, {@link #startPass} before each forward pass (with a manager for the
+ * pass's temporaries, closed right after {@link #endPass}), and {@link #endRun} after the last step. Every method has
+ * an empty default. One strategy instance serves one run at a time.
  */
 public interface ExitStrategy extends AutoCloseable {
 
   /** @return the strategy and its effective parameters, e.g. {@code "fixed(layer=7)"}, for reports */
   String describe();
+
+  /**
+   * A sampling run over one batch begins; state of an earlier run must be dropped here.
+   *
+   * @param run the batch size, steps, decision mode and the run's manager
+   */
+  default void startRun(RunInfo run) {}
+
+  /** @param step the sampler step about to be evaluated, 0 = first (noisiest) */
+  default void startStep(int step) {}
+
+  /**
+   * A forward pass begins: per-pass state (patience counters, the previous exit point's head) starts here.
+   *
+   * @param pass the step, the samples entering the pass and a manager for this pass's temporaries
+   */
+  default void startPass(PassInfo pass) {}
+
+  /** The pass that {@link #startPass} announced has ended; its manager is closed right after this call. */
+  default void endPass() {}
+
+  /** The run that {@link #startRun} announced has ended; its manager is closed right after this call. */
+  default void endRun() {}
 
   /**
    * @param point the exit point the pass stands at

@@ -10,4 +10,12 @@ public interface ExitStrategyFactory extends NamedFactory {
    * @return a new strategy owned by the caller
    */
   ExitStrategy create(Params params, StrategyContext context);
+
+  /**
+   * @return true when {@link #create} returns a {@link StepReuseStrategy} (a cache across sampler steps), which the
+   *     harness may compose with an exit strategy ({@code block-cache+deediff}); false for an exit strategy
+   */
+  default boolean reusesSteps() {
+    return false;
+  }
 }

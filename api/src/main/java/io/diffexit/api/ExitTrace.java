@@ -4,11 +4,31 @@ import java.util.Arrays;
 
 /**
  * Where every sample exited at every sampler step: exit point index per (step, sample), plus the timestep of each
- * step. Filled by the runner; read by reports (mean exit layer, histograms per timestep).
+ * step, and whether the sample ran the network to its last exit point, exited earlier, or reused a step-reuse cache.
+ * Filled by the runner; read by reports (mean exit layer, histograms per timestep, reuse fractions).
+ *
+ * <p>The exit point recorded is the one whose head gave the sample's ε; a reused sample records the head it took (a
+ * first-block cache: the last exit point's head on the substituted state) or -1 when it skipped the denoiser call.
+ * Histograms and the mean exit layer count every recorded head, reused or not.
  */
 public final class ExitTrace {
 
+  /** How a sample got its ε at a step. */
+  public enum Outcome {
+    /** not recorded */
+    NONE,
+    /** ran the network to the last exit point */
+    RAN,
+    /** exited at an earlier exit point */
+    EXITED,
+    /** reused a step-reuse cache (a skipped call, a resumed pass or a substitute) */
+    REUSED
+  }
+
+  private static final Outcome[] OUTCOMES = Outcome.values();
+
   private final int[][] exits;
+  private final byte[][] outcomes;
   private final double[] modelTimes;
   private final int exitPoints;
 
@@ -22,6 +42,7 @@ public final class ExitTrace {
     for (int[] row : exits) {
       Arrays.fill(row, -1);
     }
+    this.outcomes = new byte[steps][samples];
     this.modelTimes = new double[steps];
     Arrays.fill(modelTimes, Double.NaN);
     this.exitPoints = exitPoints;
@@ -38,7 +59,47 @@ public final class ExitTrace {
       throw new IllegalArgumentException("exit point " + exitPoint + " outside [0, " + exitPoints + ")");
     }
     exits[step][sample] = exitPoint;
+    outcomes[step][sample] = (byte) (exitPoint == exitPoints - 1 ? Outcome.RAN : Outcome.EXITED).ordinal();
     modelTimes[step] = modelTime;
+  }
+
+  /**
+   * Records a sample that reused a step-reuse cache.
+   *
+   * @param step the sampler step
+   * @param modelTime the model time of that step
+   * @param sample sample index in the run
+   * @param exitPoint the exit point whose head gave its ε, or -1 when it skipped the denoiser call
+   */
+  public void recordReuse(int step, double modelTime, int sample, int exitPoint) {
+    if (exitPoint < -1 || exitPoint >= exitPoints) {
+      throw new IllegalArgumentException("exit point " + exitPoint + " outside [-1, " + exitPoints + ")");
+    }
+    exits[step][sample] = exitPoint;
+    outcomes[step][sample] = (byte) Outcome.REUSED.ordinal();
+    modelTimes[step] = modelTime;
+  }
+
+  /** @return how a sample got its ε at a step */
+  public Outcome outcomeAt(int step, int sample) {
+    return OUTCOMES[outcomes[step][sample]];
+  }
+
+  /** @return how many (step, sample) entries have this outcome */
+  public long count(Outcome outcome) {
+    long n = 0;
+    for (byte[] row : outcomes) {
+      for (byte o : row) {
+        n += o == outcome.ordinal() ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
+  /** @return the fraction of recorded (step, sample) entries that reused a cache; 0 when nothing is recorded */
+  public double reusedFraction() {
+    long recorded = count(Outcome.RAN) + count(Outcome.EXITED) + count(Outcome.REUSED);
+    return recorded == 0 ? 0 : (double) count(Outcome.REUSED) / recorded;
   }
 
   /** @return sampler steps */
@@ -102,6 +163,7 @@ public final class ExitTrace {
     }
     for (int s = 0; s < steps(); s++) {
       System.arraycopy(batch.exits[s], 0, exits[s], sampleOffset, batch.samples());
+      System.arraycopy(batch.outcomes[s], 0, outcomes[s], sampleOffset, batch.samples());
       if (!Double.isNaN(batch.modelTimes[s])) {
         modelTimes[s] = batch.modelTimes[s];
       }

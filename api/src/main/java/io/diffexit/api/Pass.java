@@ -1,6 +1,7 @@
 package io.diffexit.api;
 
 import ai.djl.ndarray.NDArray;
+import java.util.Optional;
 
 /**
  * One forward pass of a {@link Backbone} over a batch that may shrink as samples exit.
@@ -41,4 +42,41 @@ public interface Pass {
    * @param keep boolean array of shape (B_active)
    */
   void retain(NDArray keep);
+
+  /**
+   * @return the hidden state that entered the first segment (U-ViT: the embedded tokens) for the active samples,
+   *     while the pass stands before or at its first exit point; empty when the backbone does not expose it
+   */
+  default Optional<NDArray> input() {
+    return Optional.empty();
+  }
+
+  /**
+   * Evaluates exit point {@code exitPoint}'s head on a hidden state the caller supplies (a cache's stand-in for the
+   * layers it did not run). Does not move the pass and works for any number of rows.
+   *
+   * @param exitPoint the exit point whose head to use
+   * @param hidden (n, ...) shaped as that exit point's hidden state
+   * @return (n, C, H, W) the head's ε prediction, in the manager of the pass's input
+   * @throws UnsupportedOperationException when the backbone cannot evaluate a head on a given state
+   */
+  default NDArray head(int exitPoint, NDArray hidden) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " cannot evaluate a head on a supplied hidden state");
+  }
+
+  /**
+   * Places the pass at exit point {@code exitPoint} with {@code hidden} as its hidden state for the active samples,
+   * computing only what the layers after it need from the layers before it (a U-Net's encoder skips at the
+   * resolutions decoded after it; nothing for a U-ViT resumed at its output). The cost is
+   * {@link ExitPointSpec#resumeMacs()} per sample; the pass then continues with {@link #advance()} as usual.
+   *
+   * @param exitPoint where to resume; its {@code resumeMacs} must be ≥ 0
+   * @param hidden (B_active, ...) shaped as that exit point's hidden state
+   * @throws IllegalStateException when the pass cannot resume there from where it stands
+   * @throws UnsupportedOperationException when the backbone cannot resume at all
+   */
+  default void resume(int exitPoint, NDArray hidden) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot resume a pass from a cached state");
+  }
 }

@@ -7,6 +7,9 @@ import io.diffexit.strategies.deediff.DeeDiffStrategyFactory;
 import io.diffexit.strategies.fixed.FixedLayerStrategyFactory;
 import io.diffexit.strategies.none.NoExitStrategyFactory;
 import io.diffexit.strategies.oracle.OracleStrategyFactory;
+import io.diffexit.strategies.reuse.BlockCacheStrategyFactory;
+import io.diffexit.strategies.reuse.DeepCacheStrategyFactory;
+import io.diffexit.strategies.reuse.StepSkipStrategyFactory;
 import io.diffexit.strategies.schedule.ScheduleStrategyFactory;
 import io.diffexit.strategies.similarity.SimilarityStrategyFactory;
 import java.util.List;
@@ -23,6 +26,9 @@ public final class BuiltinStrategiesPlugin implements DiffexitPlugin {
         new BerxitStrategyFactory(),
         new SimilarityStrategyFactory(),
         new ScheduleStrategyFactory(),
-        new OracleStrategyFactory());
+        new OracleStrategyFactory(),
+        new BlockCacheStrategyFactory(),
+        new DeepCacheStrategyFactory(),
+        new StepSkipStrategyFactory());
   }
 }

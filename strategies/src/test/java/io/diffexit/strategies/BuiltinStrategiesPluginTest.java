@@ -18,7 +18,8 @@ class BuiltinStrategiesPluginTest {
         .map(ServiceLoader.Provider::get).filter(p -> p instanceof BuiltinStrategiesPlugin).toList();
     assertThat(plugins).hasSize(1);
     List<String> names = plugins.get(0).strategies().stream().map(ExitStrategyFactory::name).toList();
-    assertThat(names).containsExactly("none", "fixed", "deediff", "berxit", "similarity", "schedule", "oracle");
+    assertThat(names).containsExactly("none", "fixed", "deediff", "berxit", "similarity", "schedule", "oracle",
+        "block-cache", "deepcache", "step-skip");
   }
 
   @Test

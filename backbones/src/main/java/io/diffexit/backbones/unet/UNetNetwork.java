@@ -180,7 +180,35 @@ final class UNetNetwork extends AbstractBlock {
         new Shape(channels, h, w),
         HiddenLayout.featureMap(scale, h, w, channels),
         segmentMacs,
-        heads.get(index).macs());
+        heads.get(index).macs(),
+        resumeMacs(index));
+  }
+
+  /**
+   * @return MACs per image of {@link UNetPass#resume} at exit point {@code index}: the encoder levels whose skips the
+   *     decoder levels after it consume (the {@code levels − index} finest), with the downsampling between them
+   */
+  long resumeMacs(int index) {
+    int recomputed = recomputedLevels(index);
+    long macs = 0;
+    for (int i = 0; i < recomputed; i++) {
+      Level level = encoder.get(i);
+      for (ResBlock b : level.blocks()) {
+        macs += b.macs();
+      }
+      for (SelfAttention a : level.attentions()) {
+        macs += a == null ? 0 : a.macs();
+      }
+      if (i < recomputed - 1 && level.resample() != null) {
+        macs += level.resample().macs();
+      }
+    }
+    return macs;
+  }
+
+  /** @return the encoder levels a pass resumed at exit point {@code index} recomputes: one per later decoder level */
+  int recomputedLevels(int index) {
+    return config.levels() - index;
   }
 
   private static long levelMacs(Level level) {

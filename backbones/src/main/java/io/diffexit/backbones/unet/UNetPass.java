@@ -19,6 +19,10 @@ import java.util.List;
  * {@link #retain} compacts all of them. Each segment runs in a scoped sub-manager, so its intermediate arrays are
  * freed when it ends (closing DJL handles does not affect autograd, which holds its own references); what persists
  * (hidden state, skips, heads) is moved to the manager of {@code x}.
+ *
+ * <p>Step reuse (DeepCache): {@link #resume} at exit point e, before the first {@link #advance()}, recomputes only the
+ * {@code levels − e} finest encoder levels (their skips are what the remaining decoder levels consume) and takes the
+ * cached decoder feature map at e as the hidden state; {@link #head(int, NDArray)} runs any exit head on a given map.
  */
 final class UNetPass implements Pass {
 
@@ -163,6 +167,68 @@ final class UNetPass implements Pass {
       }
     }
     return head;
+  }
+
+  @Override
+  public NDArray head(int exitPoint, NDArray map) {
+    if (exitPoint < 0 || exitPoint >= exitPoints()) {
+      throw new IllegalArgumentException(
+          UNetConfig.OWNER + ": exit point " + exitPoint + " outside [0, " + exitPoints() + ")");
+    }
+    try (NDManager scope = manager.newSubManager()) {
+      map.tempAttach(scope);
+      NDArray eps = net.heads.get(exitPoint).apply(ps, map, training, net.constants);
+      eps.attach(manager);
+      return eps;
+    }
+  }
+
+  @Override
+  public void resume(int exitPoint, NDArray map) {
+    if (exitPoint < 0 || exitPoint >= exitPoints()) {
+      throw new IllegalArgumentException(
+          UNetConfig.OWNER + ": exit point " + exitPoint + " outside [0, " + exitPoints() + ")");
+    }
+    if (position != -1) {
+      throw new IllegalStateException(
+          UNetConfig.OWNER + ": resume needs a fresh pass (before the first advance()); this one stands at exit point "
+              + position);
+    }
+    Shape expected = new Shape(active).addAll(net.exitPoints().get(exitPoint).hiddenShape());
+    if (!map.getShape().equals(expected)) {
+      throw new IllegalArgumentException(
+          UNetConfig.OWNER + ": a cached state for exit point " + exitPoint + " must have shape " + expected + ", got "
+              + map.getShape());
+    }
+    int levels = net.recomputedLevels(exitPoint);
+    List<NDArray> pushed = new ArrayList<>();
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray h = hidden;
+      h.tempAttach(scope);
+      DeviceConstants k = net.constants;
+      for (int i = 0; i < levels; i++) {
+        UNetNetwork.Level level = net.encoder.get(i);
+        for (int b = 0; b < level.blocks().size(); b++) {
+          h = level.blocks().get(b).apply(ps, h, time, training, k);
+          SelfAttention a = level.attentions().get(b);
+          if (a != null) {
+            h = a.apply(ps, h, training, k);
+          }
+          pushed.add(h);
+        }
+        if (i < levels - 1 && level.resample() != null) {
+          h = level.resample().apply(ps, h, training);
+          pushed.add(h);
+        }
+      }
+      for (NDArray s : pushed) {
+        s.attach(manager);
+      }
+    }
+    skips.addAll(pushed);
+    hidden = map;
+    head = null;
+    position = exitPoint;
   }
 
   @Override

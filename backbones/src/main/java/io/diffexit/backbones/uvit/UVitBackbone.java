@@ -90,7 +90,8 @@ public final class UVitBackbone implements Backbone {
     for (int i = 0; i < c.depth(); i++) {
       exits.add(
           new ExitPointSpec(
-              i, UVitNet.exitName(c, i), i + 1, hiddenShape, layout, UVitCostModel.segmentMacs(c, i), headMacs));
+              i, UVitNet.exitName(c, i), i + 1, hiddenShape, layout, UVitCostModel.segmentMacs(c, i), headMacs,
+              i == c.depth() - 1 ? 0 : -1)); // a pass resumes only at the output (UVitPass#resume)
     }
     return new BackboneSpec(
         UVitFactory.NAME,

@@ -8,13 +8,18 @@ import ai.djl.training.ParameterStore;
 import io.diffexit.api.Pass;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One early-exit forward pass of a U-ViT: each {@link #advance()} runs one transformer block.
  *
  * <p>State held for the active samples: the tokens h (B, T, D), whose row 0 is the time token (so the time input is
  * compacted with them), the stack of pending in-block outputs that the out-blocks will pop (LIFO), and the head
- * output cached at the current position. {@link #retain} compacts each of them with one boolean-mask gather.
+ * output cached at the current position. {@link #retain} compacts each of them with one boolean-mask gather. Until the
+ * pass moves past its first exit point it also keeps the embedded tokens ({@link #input()}, for the first-block cache).
+ *
+ * <p>Step reuse: {@link #head(int, NDArray)} runs the shared head on any tokens; {@link #resume} is possible only at
+ * the last exit point (the output), where no pending skip is needed, so it costs nothing beyond the embedding.
  *
  * <p>Memory: every segment runs in a sub-manager of the owner (the manager of the input {@code x}) that is closed
  * when the segment ends; only the arrays handed out (hidden states, heads) and the pending skips are attached to the
@@ -31,6 +36,7 @@ final class UVitPass implements Pass {
   private final List<NDArray> skips = new ArrayList<>();
 
   private NDArray hidden;
+  private NDArray embedded;
   private NDArray headCache;
   private int position = -1;
   private long active;
@@ -51,6 +57,7 @@ final class UVitPass implements Pass {
       hidden = net.embed(ps, x, t, training);
       hidden.attach(owner);
     }
+    embedded = hidden;
   }
 
   @Override
@@ -93,7 +100,58 @@ final class UVitPass implements Pass {
     hidden = next;
     headCache = null;
     position = index;
+    if (position > 0) {
+      embedded = null; // only the first exit point offers the pass input
+    }
     return hidden;
+  }
+
+  @Override
+  public Optional<NDArray> input() {
+    return Optional.ofNullable(embedded);
+  }
+
+  @Override
+  public NDArray head(int exitPoint, NDArray tokens) {
+    if (exitPoint < 0 || exitPoint >= config.depth()) {
+      throw new IllegalArgumentException(
+          "uvit pass: exit point " + exitPoint + " outside [0, " + config.depth() + ")");
+    }
+    checkTokens(tokens, tokens.getShape().get(0));
+    try (NDManager scope = owner.newSubManager()) {
+      tokens.tempAttach(scope);
+      NDArray eps = net.head(ps, tokens, training); // one head shared by every exit point
+      eps.attach(owner);
+      return eps;
+    }
+  }
+
+  @Override
+  public void resume(int exitPoint, NDArray tokens) {
+    int last = config.depth() - 1;
+    if (exitPoint != last) {
+      throw new IllegalStateException(
+          "uvit pass: can resume only at the last exit point (" + last + "), where no pending skip is needed; got "
+              + exitPoint);
+    }
+    if (position >= exitPoint) {
+      throw new IllegalStateException(
+          "uvit pass: already at exit point " + position + "; resume needs an earlier position");
+    }
+    checkTokens(tokens, active);
+    hidden = tokens;
+    skips.clear();
+    headCache = null;
+    embedded = null;
+    position = exitPoint;
+  }
+
+  private void checkTokens(NDArray tokens, long rows) {
+    Shape expected = new Shape(rows, config.tokens(), config.dim());
+    if (!tokens.getShape().equals(expected)) {
+      throw new IllegalArgumentException(
+          "uvit pass: a supplied hidden state must have shape " + expected + ", got " + tokens.getShape());
+    }
   }
 
   @Override
@@ -120,7 +178,11 @@ final class UVitPass implements Pass {
       throw new IllegalArgumentException(
           "uvit pass: retain mask must have shape (" + active + ") = the active samples, got " + keep.getShape());
     }
+    boolean inputIsHidden = embedded == hidden;
     hidden = hidden.get(keep);
+    if (embedded != null) {
+      embedded = inputIsHidden ? hidden : embedded.get(keep);
+    }
     for (int i = 0; i < skips.size(); i++) {
       skips.set(i, skips.get(i).get(keep));
     }

@@ -301,6 +301,18 @@ public final class ExperimentParser {
             }
           }
         }
+        if (kind.equals("strategy") && type.contains("+") && f.getValue().isObject()
+            && type.endsWith("+" + key)) {
+          // a composed strategy's exit part: {type: block-cache+deediff, deediff: {threshold: 0.7}}
+          for (Map.Entry<String, JsonNode> g : f.getValue().properties()) {
+            String flat = key + "." + g.getKey();
+            params.put(flat, values(g.getValue(), keyPath + "." + g.getKey()));
+            if (g.getValue().isArray()) {
+              listKeys.add(flat);
+            }
+          }
+          continue;
+        }
         params.put(key, values(f.getValue(), keyPath));
         if (f.getValue().isArray()) {
           listKeys.add(key);

@@ -125,7 +125,49 @@ public final class GridBuilder {
   public static void checkAgainst(Experiment experiment, Registry registry) {
     check(experiment.backbones(), "backbones", "backbone", t -> registry.backbone(t));
     check(experiment.samplers(), "samplers", "sampler", t -> registry.sampler(t));
-    check(experiment.strategies(), "strategies", "exit strategy", t -> registry.strategy(t));
+    List<InstanceSpec> plain = new ArrayList<>();
+    for (InstanceSpec inst : experiment.strategies()) {
+      if (inst.type().contains("+")) {
+        checkComposed(inst, registry);
+      } else {
+        plain.add(inst);
+      }
+    }
+    check(plain, "strategies", "exit strategy", t -> registry.strategy(t));
+  }
+
+  /**
+   * A composed strategy ({@code type: block-cache+deediff}): the pair must combine, its own parameters belong to the
+   * step-reuse part and those under the exit part's name ({@code deediff: {threshold: 0.7}}) to the exit part.
+   */
+  private static void checkComposed(InstanceSpec inst, Registry registry) {
+    String path = "strategies." + inst.id();
+    io.diffexit.harness.ComponentSpec spec =
+        new io.diffexit.harness.ComponentSpec(inst.type(), io.diffexit.api.Params.empty());
+    Optional<String> reason;
+    try {
+      reason = io.diffexit.harness.sampling.StrategyComposition.rejection(spec, registry);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+    }
+    if (reason.isPresent()) {
+      throw new IllegalArgumentException(path + ": " + reason.get());
+    }
+    List<io.diffexit.harness.ComponentSpec> parts = spec.parts();
+    String prefix = parts.get(1).name() + ".";
+    Map<String, List<String>> first = new LinkedHashMap<>();
+    Map<String, List<String>> second = new LinkedHashMap<>();
+    inst.params().forEach((k, v) -> {
+      if (k.startsWith(prefix)) {
+        second.put(k.substring(prefix.length()), v);
+      } else {
+        first.put(k, v);
+      }
+    });
+    check(List.of(new InstanceSpec("strategy", inst.id(), parts.get(0).name(), first, List.of(), Map.of())),
+        "strategies", "exit strategy", t -> registry.strategy(t));
+    check(List.of(new InstanceSpec("strategy", inst.id() + "." + parts.get(1).name(), parts.get(1).name(), second,
+            List.of(), Map.of())), "strategies", "exit strategy", t -> registry.strategy(t));
   }
 
   private static void check(List<InstanceSpec> instances, String group, String kindLabel,

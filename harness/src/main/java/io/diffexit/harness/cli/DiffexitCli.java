@@ -23,7 +23,8 @@ public final class DiffexitCli implements Runnable {
   /** Subcommand classes, in the order {@code --help} lists them. */
   static final Class<?>[] SUBCOMMANDS = {
     DemoCommand.class, TrainCommand.class, FinetuneCommand.class, SampleCommand.class, BenchCommand.class,
-    TrainFeaturesCommand.class, FidStatsCommand.class, FidCommand.class, ListCommand.class
+    TrainFeaturesCommand.class, FidStatsCommand.class, FidCommand.class, ListCommand.class,
+    CalibrateCommand.class
   };
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -101,6 +101,11 @@ final class GuardedFactories {
     public ExitStrategy create(Params params, StrategyContext context) {
       return inLoader(() -> delegate.create(params, context));
     }
+
+    @Override
+    public boolean reusesSteps() {
+      return inLoader(delegate::reusesSteps);
+    }
   }
 
   private static final class Samplers extends Guarded<SamplerFactory> implements SamplerFactory {

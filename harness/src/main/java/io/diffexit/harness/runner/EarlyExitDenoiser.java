@@ -19,6 +19,13 @@ import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.ExitTrace;
 import io.diffexit.api.HindsightExitStrategy;
 import io.diffexit.api.Pass;
+import io.diffexit.api.PassInfo;
+import io.diffexit.api.ReusePlan;
+import io.diffexit.api.RunInfo;
+import io.diffexit.api.StepInput;
+import io.diffexit.api.StepOutcome;
+import io.diffexit.api.StepReuseStrategy;
+import io.diffexit.api.Substitution;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,10 +39,22 @@ import java.util.Optional;
  * for every sample; each segment for the samples active in it; the strategy's own work for the samples it decides on;
  * every head evaluated, for the samples it was evaluated on (the exit head, and any head a strategy asks for).
  *
+ * <p>Step reuse: when the strategy is a {@link StepReuseStrategy}, each step first asks it for a {@link ReusePlan}.
+ * Samples that skip the call get the planned ε; samples that resume from a cache run a second pass that starts at the
+ * planned exit point ({@link Pass#resume}); the others run a pass from the start, in which the strategy may substitute
+ * a cached state at any exit point but the last before the exit decision ({@link Substitution}; the head of the named
+ * exit point is evaluated on it). Layers a reusing sample does not run are not charged; the embedding of every pass,
+ * {@link ExitPointSpec#resumeMacs()}, the heads evaluated and the cache's own work ({@link Category#CACHE}) are. The
+ * trace records each sample as ran, exited or reused.
+ *
+ * <p>Lifecycle: the first call starts the strategy's run ({@link ExitStrategy#startRun}, with a run manager); each step
+ * calls {@code startStep} and, around every pass, {@code startPass}/{@code endPass} with a per-pass manager;
+ * {@link #close()} ends the run.
+ *
  * <p>One instance serves one sampling run over one batch: it records into an {@link ExitTrace} with the batch's offset in
  * the run and charges a {@link CostMeter}. Not thread-safe.
  */
-public final class EarlyExitDenoiser implements Denoiser {
+public final class EarlyExitDenoiser implements Denoiser, AutoCloseable {
 
   private final Backbone backbone;
   private final BackboneSpec spec;
@@ -47,6 +66,10 @@ public final class EarlyExitDenoiser implements Denoiser {
   private final int sampleOffset;
   private final int steps;
   private final PixelMapRecorder maps;
+  private final StepReuseStrategy reuse;
+  private final boolean decidesExits;
+  private final NDManager runParent;
+  private NDManager runManager;
 
   /**
    * @param backbone the network
@@ -67,6 +90,25 @@ public final class EarlyExitDenoiser implements Denoiser {
       ExitTrace trace,
       int sampleOffset,
       PixelMapRecorder maps) {
+    this(backbone, store, strategy, mode, meter, trace, sampleOffset, maps, null);
+  }
+
+  /**
+   * @param runParent the manager under which the strategy's run manager is made (the batch's scope); null: the
+   *     manager of the first call's input
+   * @see #EarlyExitDenoiser(Backbone, ParameterStore, ExitStrategy, DecisionMode, CostMeter, ExitTrace, int,
+   *     PixelMapRecorder)
+   */
+  public EarlyExitDenoiser(
+      Backbone backbone,
+      ParameterStore store,
+      ExitStrategy strategy,
+      DecisionMode mode,
+      CostMeter meter,
+      ExitTrace trace,
+      int sampleOffset,
+      PixelMapRecorder maps,
+      NDManager runParent) {
     this.backbone = backbone;
     this.spec = backbone.spec();
     this.store = store;
@@ -77,6 +119,29 @@ public final class EarlyExitDenoiser implements Denoiser {
     this.sampleOffset = sampleOffset;
     this.steps = meter.steps();
     this.maps = maps;
+    this.reuse = strategy instanceof StepReuseStrategy r ? r : null;
+    this.decidesExits = reuse == null || reuse.exits();
+    this.runParent = runParent;
+  }
+
+  /** Ends the strategy's run (if it started) and frees the run's state. */
+  @Override
+  public void close() {
+    if (runManager != null) {
+      try {
+        strategy.endRun();
+      } finally {
+        runManager.close();
+        runManager = null;
+      }
+    }
+  }
+
+  private void startRun(NDArray x, int batch) {
+    if (runManager == null) {
+      runManager = (runParent != null ? runParent : x.getManager()).newSubManager();
+      strategy.startRun(new RunInfo(batch, steps, mode, runManager));
+    }
   }
 
   @Override
@@ -88,53 +153,192 @@ public final class EarlyExitDenoiser implements Denoiser {
     NDManager owner = x.getManager();
     int batch = Math.toIntExact(x.getShape().get(0));
     double stepTime = modelTime.getFloat(0);
+    startRun(x, batch);
+    strategy.startStep(step);
     try (NDManager scope = owner.newSubManager()) {
       // Everything computed from x lands in the scope (results belong to the first operand's manager).
       NDArray xs = x.duplicate();
       xs.attach(scope);
       NDArray ts = modelTime.duplicate();
       ts.attach(scope);
-      meter.charge(Category.EMBED, step, spec.embedMacs() * batch);
-      Pass pass = backbone.begin(store, xs, ts, false);
-      NDArray out =
-          strategy instanceof HindsightExitStrategy hindsight
-              ? runInHindsight(hindsight, pass, ts, batch, step, stepTime)
-              : runWithExits(pass, ts, batch, step, stepTime);
+      StepWork work = new StepWork(batch, step, stepTime);
+      NDArray out;
+      if (reuse != null) {
+        out = runWithReuse(xs, ts, work);
+      } else {
+        meter.charge(Category.EMBED, step, spec.embedMacs() * batch);
+        Pass pass = backbone.begin(store, xs, ts, false);
+        int[] all = new int[batch];
+        Arrays.setAll(all, i -> i);
+        try (NDManager passManager = scope.newSubManager()) {
+          strategy.startPass(new PassInfo(step, all, -1, passManager));
+          if (strategy instanceof HindsightExitStrategy hindsight) {
+            out = runInHindsight(hindsight, pass, ts, batch, step, stepTime);
+          } else {
+            runWithExits(pass, ts, all, -1, null, work);
+            out = reassemble(work.pieces, work.order);
+          }
+          strategy.endPass();
+        }
+      }
       NDArray bad = out.isNaN().logicalOr(out.isInfinite()).any();
       if (bad.getBoolean()) {
         throw new IllegalStateException(
             "non-finite ε prediction at sampler step " + step + " (model time " + stepTime + ") with exit strategy "
                 + strategy.describe() + "; check the checkpoint and the sampler's time convention");
       }
+      if (reuse != null) {
+        long macs = reuse.finish(new StepOutcome(step, out, work.exitAt, work.reused, work.finals));
+        meter.charge(Category.CACHE, step, macs);
+        meter.noteCacheBytes(reuse.cacheBytes());
+      }
       out.attach(owner);
       return out;
     }
   }
 
-  private NDArray runWithExits(Pass pass, NDArray modelTime, int batch, int step, double stepTime) {
+  /** What one step accumulates over its groups and passes: output pieces by sample id, and the per-sample outcome. */
+  private static final class StepWork {
+    final int step;
+    final double stepTime;
+    final List<NDArray> pieces = new ArrayList<>();
+    final int[] order;
+    final int[] exitAt;
+    final boolean[] reused;
+    final List<StepOutcome.Final> finals = new ArrayList<>();
+    int placed;
+
+    StepWork(int batch, int step, double stepTime) {
+      this.step = step;
+      this.stepTime = stepTime;
+      this.order = new int[batch];
+      this.exitAt = new int[batch];
+      this.reused = new boolean[batch];
+    }
+  }
+
+  private void place(StepWork work, int id, int exitPoint, boolean reused) {
+    work.order[work.placed++] = id;
+    work.exitAt[id] = exitPoint;
+    work.reused[id] = reused;
+    if (reused) {
+      trace.recordReuse(work.step, work.stepTime, sampleOffset + id, exitPoint);
+    } else {
+      trace.record(work.step, work.stepTime, sampleOffset + id, exitPoint);
+    }
+  }
+
+  private NDArray runWithReuse(NDArray xs, NDArray ts, StepWork work) {
+    int batch = work.order.length;
+    int step = work.step;
+    ReusePlan plan = reuse.plan(new StepInput(xs, ts, step, steps, mode));
+    boolean[] flags = plan.reuse();
+    if (flags.length != batch) {
+      throw new IllegalStateException("step-reuse strategy " + strategy.describe() + " planned " + flags.length
+          + " samples at step " + step + "; the batch has " + batch);
+    }
+    meter.charge(Category.CACHE, step, plan.macs());
+    int reusing = count(flags);
+    if (mode == DecisionMode.PER_BATCH && reusing != batch) {
+      Arrays.fill(flags, false); // the batch reuses together, and only when every sample agrees
+      reusing = 0;
+    }
+    int[] reusedIds = select(flags, true);
+    int[] runIds = select(flags, false);
+    if (reusing > 0 && plan.resumeAt() < 0) {
+      work.pieces.add(plan.values()); // the denoiser call is skipped: the cached ε is the prediction
+      for (int id : reusedIds) {
+        place(work, id, -1, true);
+      }
+    } else if (reusing > 0) {
+      int at = plan.resumeAt();
+      if (at >= spec.exitPoints().size() || !spec.exitPoints().get(at).resumable()) {
+        throw new IllegalStateException("step-reuse strategy " + strategy.describe() + " resumes at exit point " + at
+            + ", where backbone '" + spec.name() + "' cannot resume a pass");
+      }
+      runGroup(xs, ts, flags, true, reusedIds, at, plan.values(), work);
+    }
+    if (runIds.length > 0) {
+      runGroup(xs, ts, flags, false, runIds, -1, null, work);
+    }
+    return reassemble(work.pieces, work.order);
+  }
+
+  /** Runs one pass over the samples where {@code flags == wanted}: from the start, or resumed at {@code resumeAt}. */
+  private void runGroup(
+      NDArray xs, NDArray ts, boolean[] flags, boolean wanted, int[] ids, int resumeAt, NDArray cached,
+      StepWork work) {
+    boolean whole = ids.length == flags.length;
+    NDArray x = whole ? xs : rows(xs, flags, wanted);
+    NDArray t = whole ? ts : rows(ts, flags, wanted);
+    meter.charge(Category.EMBED, work.step, spec.embedMacs() * ids.length);
+    Pass pass = backbone.begin(store, x, t, false);
+    try (NDManager passManager = xs.getManager().newSubManager()) {
+      strategy.startPass(new PassInfo(work.step, ids, resumeAt, passManager));
+      if (resumeAt >= 0) {
+        pass.resume(resumeAt, cached);
+        meter.charge(Category.BACKBONE, work.step, spec.exitPoints().get(resumeAt).resumeMacs() * ids.length);
+      }
+      runWithExits(pass, t, ids, resumeAt, cached, work);
+      strategy.endPass();
+    }
+  }
+
+  /**
+   * Walks a pass from its position to the last exit point, placing every sample's prediction in {@code work}.
+   *
+   * @param ids the ids of the pass's samples, in row order
+   * @param resumedAt the exit point a resumed pass stands at (its hidden state is {@code resumedHidden}), or -1
+   */
+  private void runWithExits(
+      Pass pass, NDArray modelTime, int[] ids, int resumedAt, NDArray resumedHidden, StepWork work) {
     int last = spec.exitPoints().size() - 1;
-    int[] ids = new int[batch];
-    Arrays.setAll(ids, i -> i);
+    int step = work.step;
+    boolean resumed = resumedAt >= 0;
     NDArray t = modelTime;
     NDArray previous = null;
-    List<NDArray> pieces = new ArrayList<>();
-    int[] order = new int[batch];
-    int placed = 0;
-    for (int i = 0; i <= last; i++) {
+    for (int i = resumed ? resumedAt : 0; i <= last; i++) {
       int active = ids.length;
-      NDArray hidden = pass.advance();
       ExitPointSpec point = spec.exitPoints().get(i);
-      meter.charge(Category.BACKBONE, step, point.segmentMacs() * active);
+      NDArray hidden;
+      if (resumed && i == resumedAt) {
+        hidden = resumedHidden; // charged as the resume
+      } else {
+        hidden = pass.advance();
+        meter.charge(Category.BACKBONE, step, point.segmentMacs() * active);
+      }
       if (i == last) {
-        pieces.add(pass.head());
+        work.pieces.add(pass.head());
         meter.charge(Category.HEAD, step, point.headMacs() * active);
+        if (reuse != null && !resumed) {
+          work.finals.add(new StepOutcome.Final(i, ids, hidden));
+        }
         for (int id : ids) {
-          order[placed++] = id;
-          trace.record(step, stepTime, sampleOffset + id, i);
+          place(work, id, i, resumed);
         }
         break;
       }
-      ActiveExitPoint ep = new ActiveExitPoint(pass, point, hidden, previous, t, ids, batch, step);
+      ActiveExitPoint ep = new ActiveExitPoint(pass, point, hidden, previous, t, ids, work.order.length, step);
+      if (reuse != null && !resumed) {
+        boolean[] substituted = substitute(ep, pass, active, work);
+        int n = count(substituted);
+        if (n == active) {
+          return;
+        }
+        if (n > 0) {
+          pass.retain(hidden.getManager().create(not(substituted)));
+          t = rows(t, substituted, false);
+          previous = previous == null ? null : rows(previous, substituted, false);
+          hidden = rows(hidden, substituted, false);
+          ids = remaining(ids, substituted, active - n);
+          active = ids.length;
+          ep = new ActiveExitPoint(pass, point, hidden, previous, t, ids, work.order.length, step);
+        }
+      }
+      if (!decidesExits) {
+        previous = hidden;
+        continue;
+      }
       boolean[] exits = decide(ep, active);
       meter.charge(Category.STRATEGY, step, strategy.macsPerDecision(point) * active);
       if (maps != null) {
@@ -143,21 +347,20 @@ public final class EarlyExitDenoiser implements Denoiser {
       int exiting = count(exits);
       if (exiting > 0) {
         NDArray head = ep.head();
-        pieces.add(exiting == active ? head : rows(head, exits, true));
+        work.pieces.add(exiting == active ? head : rows(head, exits, true));
+        if (reuse != null && !resumed) {
+          work.finals.add(
+              new StepOutcome.Final(i, select(ids, exits, true), exiting == active ? hidden : rows(hidden, exits, true)));
+        }
         for (int k = 0; k < active; k++) {
           if (exits[k]) {
-            order[placed++] = ids[k];
-            trace.record(step, stepTime, sampleOffset + ids[k], i);
+            place(work, ids[k], i, resumed);
           }
         }
         if (exiting == active) {
           break;
         }
-        boolean[] stay = new boolean[active];
-        for (int k = 0; k < active; k++) {
-          stay[k] = !exits[k];
-        }
-        pass.retain(hidden.getManager().create(stay));
+        pass.retain(hidden.getManager().create(not(exits)));
         t = rows(t, exits, false);
         previous = rows(hidden, exits, false);
         ids = remaining(ids, exits, active - exiting);
@@ -165,7 +368,47 @@ public final class EarlyExitDenoiser implements Denoiser {
         previous = hidden;
       }
     }
-    return reassemble(pieces, order);
+  }
+
+  /**
+   * Asks the step-reuse strategy for a substitute at this exit point and places the substituted samples' predictions.
+   *
+   * @return per active sample, whether it was substituted (all false in per-batch mode unless all agree)
+   */
+  private boolean[] substitute(ActiveExitPoint ep, Pass pass, int active, StepWork work) {
+    Optional<Substitution> answer = reuse.substitute(ep);
+    if (answer.isEmpty()) {
+      return new boolean[active];
+    }
+    Substitution sub = answer.get();
+    meter.charge(Category.CACHE, work.step, sub.macs());
+    boolean[] flags = sub.reuse();
+    if (flags.length != active) {
+      throw new IllegalStateException("step-reuse strategy " + strategy.describe() + " returned " + flags.length
+          + " substitution flags at exit point " + ep.spec().name() + "; expected " + active);
+    }
+    int n = count(flags);
+    if (mode == DecisionMode.PER_BATCH && n != active) {
+      return new boolean[active];
+    }
+    if (n == 0) {
+      return flags;
+    }
+    int target = sub.exitPoint();
+    if (target < 0 || target >= spec.exitPoints().size()) {
+      throw new IllegalStateException("step-reuse strategy " + strategy.describe() + " substitutes for exit point "
+          + target + ", outside [0, " + spec.exitPoints().size() + ")");
+    }
+    NDArray eps = pass.head(target, sub.hidden());
+    meter.charge(Category.HEAD, work.step, spec.exitPoints().get(target).headMacs() * n);
+    work.pieces.add(eps);
+    int[] ids = ep.ids;
+    for (int k = 0; k < active; k++) {
+      if (flags[k]) {
+        place(work, ids[k], target, true);
+      }
+    }
+    return flags;
   }
 
   private NDArray runInHindsight(
@@ -264,6 +507,36 @@ public final class EarlyExitDenoiser implements Denoiser {
     return n;
   }
 
+  private static boolean[] not(boolean[] flags) {
+    boolean[] out = new boolean[flags.length];
+    for (int k = 0; k < flags.length; k++) {
+      out[k] = !flags[k];
+    }
+    return out;
+  }
+
+  /** @return the positions k where {@code flags[k] == wanted} */
+  private static int[] select(boolean[] flags, boolean wanted) {
+    int[] out = new int[flags.length];
+    int n = 0;
+    for (int k = 0; k < flags.length; k++) {
+      if (flags[k] == wanted) {
+        out[n++] = k;
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  /** @return {@code ids[k]} where {@code flags[k] == wanted} */
+  private static int[] select(int[] ids, boolean[] flags, boolean wanted) {
+    int[] positions = select(flags, wanted);
+    int[] out = new int[positions.length];
+    for (int j = 0; j < positions.length; j++) {
+      out[j] = ids[positions[j]];
+    }
+    return out;
+  }
+
   private static int[] remaining(int[] ids, boolean[] exits, int n) {
     int[] out = new int[n];
     int j = 0;
@@ -319,6 +592,11 @@ public final class EarlyExitDenoiser implements Denoiser {
     @Override
     public Optional<NDArray> previousHidden() {
       return Optional.ofNullable(previous);
+    }
+
+    @Override
+    public Optional<NDArray> passInput() {
+      return point.index() == 0 ? pass.input() : Optional.empty();
     }
 
     @Override

@@ -173,8 +173,6 @@ public final class SamplingJob {
       try (NDManager scope = manager.newSubManager()) {
         SeededNoise noise = new SeededNoise(settings.seed(), offset);
         NDArray xT = noise.initial(scope, new Shape(b, spec.channels(), spec.height(), spec.width()));
-        EarlyExitDenoiser denoiser =
-            new EarlyExitDenoiser(backbone, store, strategy, settings.mode(), cost, trace, offset, maps);
         SamplingRun run =
             new SamplingRun(
                 scope,
@@ -184,11 +182,14 @@ public final class SamplingJob {
                     progress.update(++done[0], total);
                   }
                 });
-        long t0 = System.nanoTime();
-        NDArray x0 = sampler.sample(denoiser, xT, run);
-        float[] values = x0.toFloatArray(); // forces completion before the clock stops
-        seconds.add((System.nanoTime() - t0) / 1e9);
-        System.arraycopy(values, 0, images, offset * per, b * per);
+        try (EarlyExitDenoiser denoiser =
+            new EarlyExitDenoiser(backbone, store, strategy, settings.mode(), cost, trace, offset, maps, scope)) {
+          long t0 = System.nanoTime();
+          NDArray x0 = sampler.sample(denoiser, xT, run);
+          float[] values = x0.toFloatArray(); // forces completion before the clock stops
+          seconds.add((System.nanoTime() - t0) / 1e9);
+          System.arraycopy(values, 0, images, offset * per, b * per);
+        }
       }
       if (probe != null) {
         fullPass.add(probe.seconds(manager, b));
@@ -220,13 +221,14 @@ public final class SamplingJob {
     try (NDManager scope = manager.newSubManager()) {
       CostMeter ignored = new CostMeter(1);
       ExitTrace ignoredTrace = new ExitTrace(1, b, spec.exitPoints().size());
-      EarlyExitDenoiser d =
-          new EarlyExitDenoiser(backbone, store, strategy, settings.mode(), ignored, ignoredTrace, 0, null);
       NDArray x = new SeededNoise(settings.seed() ^ 0x5DEECE66DL, 0)
           .initial(scope, new Shape(b, spec.channels(), spec.height(), spec.width()));
       // A mid-range model time; the call only warms up kernels and allocator, its result is discarded.
       NDArray t = scope.full(new Shape(b), 500f);
-      d.predictNoise(x, t, 0).toFloatArray();
+      try (EarlyExitDenoiser d =
+          new EarlyExitDenoiser(backbone, store, strategy, settings.mode(), ignored, ignoredTrace, 0, null, scope)) {
+        d.predictNoise(x, t, 0).toFloatArray();
+      }
     }
   }
 }

@@ -109,6 +109,14 @@ public record SampleReport(
     out.put("macsSavedPercent", macsSavedPercent());
     out.put("meanExitLayer", meanExitLayer());
     out.put("depth", depth());
+    io.diffexit.api.ExitTrace trace = result.trace();
+    Map<String, Object> outcomes = new java.util.LinkedHashMap<>();
+    outcomes.put("ran", trace.count(io.diffexit.api.ExitTrace.Outcome.RAN));
+    outcomes.put("exited", trace.count(io.diffexit.api.ExitTrace.Outcome.EXITED));
+    outcomes.put("reused", trace.count(io.diffexit.api.ExitTrace.Outcome.REUSED));
+    out.put("outcomes", outcomes);
+    out.put("reusedFraction", trace.reusedFraction());
+    out.put("peakCacheBytes", cost.peakCacheBytes());
     out.put("wallSeconds", result.wallSeconds());
     out.put("msPerImage", result.msPerImage());
     out.put("batchSeconds", result.batchSeconds());
@@ -125,6 +133,18 @@ public record SampleReport(
             + "  %.2f ms/image wall (%.2f s total)%s",
         strategy, sampler, backbone.name(), result.samples(), batchSize, mode.label(), seed, device, threads,
         macsPerImage() / 1e9, 2 * macsPerImage() / 1e9, macsSavedPercent(), meanExitLayer(), depth(),
-        result.msPerImage(), result.wallSeconds(), upperBound ? "\n  NOTE: oracle = research upper bound" : "");
+        result.msPerImage(), result.wallSeconds(), upperBound ? "\n  NOTE: oracle = research upper bound" : "")
+        + reuseLine();
+  }
+
+  /** @return the step-reuse line (reused fraction, cache memory), or nothing for a run without a cache */
+  private String reuseLine() {
+    long peak = result.cost().peakCacheBytes();
+    double reused = result.trace().reusedFraction();
+    if (peak == 0 && reused == 0) {
+      return "";
+    }
+    return String.format(Locale.ROOT, "%n  %.1f%% of sample-steps reused a cache; peak cache %.1f KiB",
+        100 * reused, peak / 1024.0);
   }
 }

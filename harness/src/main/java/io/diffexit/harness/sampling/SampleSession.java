@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import io.diffexit.api.DecisionMode;
 import io.diffexit.api.ExitStrategy;
+import io.diffexit.api.HindsightExitStrategy;
+import io.diffexit.api.StepReuseStrategy;
 import io.diffexit.api.NoiseSchedule;
 import io.diffexit.api.Sampler;
 import io.diffexit.api.StrategyContext;
@@ -13,9 +15,11 @@ import io.diffexit.harness.checkpoint.Checkpoint;
 import io.diffexit.harness.checkpoint.Weights;
 import io.diffexit.harness.cli.UserError;
 import io.diffexit.harness.plugins.Registry;
+import io.diffexit.harness.runner.ComposedStrategy;
 import io.diffexit.harness.runner.SamplingJob;
 import io.diffexit.samplers.schedule.NoiseSchedules;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -71,6 +75,9 @@ public final class SampleSession implements AutoCloseable {
    * @return a new strategy owned by the caller
    */
   public ExitStrategy strategy(ComponentSpec spec, long seed) {
+    if (spec.isComposed()) {
+      return composed(spec, seed);
+    }
     Optional<ComponentSpec> stored = checkpoint.strategySpec();
     if (stored.isPresent() && stored.get().name().equals(spec.name())) {
       return checkpoint.createStrategy(registry, trainedSchedule, manager, spec.params()).orElseThrow();
@@ -90,6 +97,45 @@ public final class SampleSession implements AutoCloseable {
               + "; run `diffexit finetune " + dir + " --strategy " + spec.name() + "` first");
     }
     return strategy;
+  }
+
+  /**
+   * A step-reuse strategy and an exit strategy in one cell; the exit part may run this checkpoint's trained parameters.
+   *
+   * @throws UserError with a one-line reason when the parts cannot combine
+   */
+  private ExitStrategy composed(ComponentSpec spec, long seed) {
+    Optional<String> reason;
+    try {
+      reason = StrategyComposition.rejection(spec, registry);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    if (reason.isPresent()) {
+      throw new UserError(reason.get());
+    }
+    List<ComponentSpec> parts = spec.parts();
+    ExitStrategy first = strategy(parts.get(0), seed);
+    ExitStrategy second;
+    try {
+      second = strategy(parts.get(1), seed);
+    } catch (RuntimeException e) {
+      first.close();
+      throw e;
+    }
+    if (!(first instanceof StepReuseStrategy reuse)) {
+      first.close();
+      second.close();
+      throw new UserError("strategy '" + spec.name() + "': factory '" + parts.get(0).name() + "' says it reuses steps "
+          + "but did not create a StepReuseStrategy; report this to its plugin's author");
+    }
+    if (second instanceof HindsightExitStrategy) {
+      first.close();
+      second.close();
+      throw new UserError("strategy '" + spec.name() + "': '" + parts.get(1).name() + "' decides in hindsight from "
+          + "every exit point of the full network at every step, so it cannot combine with step reuse");
+    }
+    return new ComposedStrategy(reuse, second);
   }
 
   /**

@@ -11,6 +11,7 @@ import io.diffexit.api.DecisionMode;
 import io.diffexit.api.ExitPoint;
 import io.diffexit.api.ExitPointSpec;
 import io.diffexit.api.ExitStrategy;
+import io.diffexit.api.PassInfo;
 import io.diffexit.api.ExitStrategyFactory;
 import io.diffexit.api.HiddenLayout;
 import io.diffexit.api.Params;
@@ -80,6 +81,11 @@ class DeltaExitPluginTest {
     }
   }
 
+  /** What the runner does before every pass: hand the strategy the pass's manager. */
+  private void startPass(ExitStrategy strategy) {
+    strategy.startPass(new PassInfo(0, new int[] {0, 1, 2}, -1, manager.newSubManager()));
+  }
+
   @Test
   void samplesByNameThroughTheRunnerLikeABuiltInStrategy() {
     io.diffexit.api.NoiseSchedule schedule = io.diffexit.samplers.schedule.NoiseSchedules.ddpmLinear();
@@ -128,6 +134,7 @@ class DeltaExitPluginTest {
   void exitsSamplesWhoseHeadMovedLessThanTheBoundMatchingThemBySampleId() {
     try (ExitStrategy strategy = create("bound=0.06")) {
       assertThat(strategy.describe()).isEqualTo("delta-exit(bound=0.06)");
+      startPass(strategy);
       float[][] first = {{1, 1, 1, 1}, {1, 0, 0, 0}, {2, 2, 2, 2}};
       // Nothing to compare with at the first exit point.
       assertThat(decide(strategy, 0, first, new long[] {0, 1, 2}, DecisionMode.PER_SAMPLE))
@@ -144,6 +151,8 @@ class DeltaExitPluginTest {
       assertThat(decide(strategy, 2, third, new long[] {1}, DecisionMode.PER_SAMPLE)).containsExactly(true);
 
       // A new pass starts over: no previous head again.
+      strategy.endPass();
+      startPass(strategy);
       assertThat(decide(strategy, 0, second, new long[] {0, 1, 2}, DecisionMode.PER_SAMPLE))
           .containsExactly(false, false, false);
     }
@@ -156,10 +165,12 @@ class DeltaExitPluginTest {
     long[] ids = {0, 1, 2};
     // Batch: ||Δ||² = 0.01 + 1 + 0.01 = 1.02, ||prev||² = 4 + 1 + 16 = 21; exits when 1.02 <= bound² · 21.
     try (ExitStrategy tight = create("bound=0.2")) { // 0.04 · 21 = 0.84 < 1.02
+      startPass(tight);
       decide(tight, 0, first, ids, DecisionMode.PER_BATCH);
       assertThat(decide(tight, 1, second, ids, DecisionMode.PER_BATCH)).containsExactly(false, false, false);
     }
     try (ExitStrategy loose = create("bound=0.25")) { // 0.0625 · 21 = 1.3125 >= 1.02
+      startPass(loose);
       decide(loose, 0, first, ids, DecisionMode.PER_BATCH);
       assertThat(decide(loose, 1, second, ids, DecisionMode.PER_BATCH)).containsExactly(true, true, true);
     }

@@ -15,6 +15,8 @@ import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.HiddenLayout;
 import io.diffexit.api.LayerwiseOutputs;
 import io.diffexit.api.ObjectiveValue;
+import io.diffexit.api.PassInfo;
+import io.diffexit.api.RunInfo;
 import io.diffexit.api.TrainingObjective;
 import io.diffexit.strategies.Decisions;
 import io.diffexit.strategies.ExitLayers;
@@ -40,7 +42,8 @@ import java.util.Optional;
  * k > 0}, exit points in the first half of the network (layer ≤ depth/2; U-ViT's in-blocks) let a sample exit only at
  * the (k+1)-th of them that passes (k = 1 is the official rule: the first pass sets a flag, the next pass exits); exit
  * points in the second half exit at the first pass. Passes are counted per sample (per batch in per-batch mode, where
- * all samples pass together) and reset at the start of every forward pass. Not thread-safe: one instance per runner.
+ * all samples pass together) and reset at the start of every forward pass ({@link #startPass}). Not thread-safe: one
+ * instance per runner.
  *
  * <p><b>Objective</b> (sde.py, λ = β = 1 by default): {@code L = L_simple + λ·L_u + β·L_UAL} with
  * {@code L_u = (1/N) Σ_i mean((c_i − (1 − tanh|g_i − ε|).detach())²)} and
@@ -60,10 +63,8 @@ public final class DeeDiffStrategy implements ExitStrategy, TrainingObjective {
   private final int[] timeWidths;
   private final boolean[] firstHalf;
 
-  // per-pass patience state, keyed by the sample's position in the original batch
+  // per-pass patience state, keyed by the sample's position in the run's batch; sized at the start of every run
   private int[] passes = new int[0];
-  private int lastIndex = Integer.MAX_VALUE;
-  private int lastStep = -1;
 
   // the certainty computed by the last decide, reused by pixelMap at the same exit point
   private NDArray lastHidden;
@@ -151,13 +152,18 @@ public final class DeeDiffStrategy implements ExitStrategy, TrainingObjective {
   }
 
   @Override
+  public void startRun(RunInfo run) {
+    passes = new int[run.samples()];
+  }
+
+  @Override
+  public void startPass(PassInfo pass) {
+    java.util.Arrays.fill(passes, 0);
+  }
+
+  @Override
   public NDArray decide(ExitPoint point) {
     int index = point.spec().index();
-    if (index <= lastIndex || point.step() != lastStep || passes.length != point.batchSize()) {
-      passes = new int[(int) point.batchSize()];
-    }
-    lastIndex = index;
-    lastStep = point.step();
     NDArray pass = Decisions.meanPerDecision(certaintyPerPosition(point), point.mode()).gt(threshold);
     if (patience == 0 || !firstHalf[index]) {
       return pass;

@@ -14,6 +14,8 @@ import ai.djl.training.ParameterStore;
 import io.diffexit.api.BackboneSpec;
 import io.diffexit.api.DecisionMode;
 import io.diffexit.api.ExitStrategy;
+import io.diffexit.api.PassInfo;
+import io.diffexit.api.RunInfo;
 import io.diffexit.api.LayerwiseOutputs;
 import io.diffexit.api.ObjectiveValue;
 import io.diffexit.strategies.FixturePoint;
@@ -132,6 +134,7 @@ class DeeDiffStrategyTest extends NdTestBase {
     BackboneSpec vit = TinyBackbones.vit(5);
     ExitStrategy s = create(factory, "threshold=0.9", vit);
     readFeatureZero(s, 5);
+    startPass(s, 3);
     NDArray passBoth = tokensWithFeatureZero(3, -3, 3);
     // exit point 0: samples 0 and 2 pass for the first time: flagged, not exited
     assertThat(bools(s.decide(FixturePoint.at(vit, 0, passBoth)))).containsExactly(false, false, false);
@@ -142,7 +145,8 @@ class DeeDiffStrategyTest extends NdTestBase {
     NDArray third = tokensWithFeatureZero(3, 3);
     FixturePoint p2 = FixturePoint.at(vit, 2, third).withSamples(manager.create(new long[] {1, 2}), 3);
     assertThat(bools(s.decide(p2))).containsExactly(true, true);
-    // a new pass (exit point 0 again) forgets the flags
+    // a new pass forgets the flags
+    s.startPass(new PassInfo(1, new int[] {0, 1, 2}, -1, manager));
     assertThat(bools(s.decide(FixturePoint.at(vit, 0, passBoth)))).containsExactly(false, false, false);
     assertThat(bools(s.decide(FixturePoint.at(vit, 1, passBoth)))).containsExactly(true, false, true);
   }
@@ -152,6 +156,7 @@ class DeeDiffStrategyTest extends NdTestBase {
     BackboneSpec vit = TinyBackbones.vit(7); // first half: layers 1..3
     ExitStrategy s = create(factory, "threshold=0.9,patience=1", vit);
     readFeatureZero(s, 7);
+    startPass(s, 4);
     // exit point 0: samples 0..3; only sample 3 passes
     assertThat(bools(s.decide(FixturePoint.at(vit, 0, tokensWithFeatureZero(-3, -3, -3, 3)))))
         .containsExactly(false, false, false, false);
@@ -378,5 +383,13 @@ class DeeDiffStrategyTest extends NdTestBase {
   void describeNamesEveryEffectiveParameter() {
     assertThat(create(factory, "threshold=0.92", TinyBackbones.vit(3)).describe())
         .isEqualTo("deediff(threshold=0.92, patience=1, uem=token, lambda=1.0, beta=1.0)");
+  }
+
+  /** What the runner does before a pass: start a run over {@code batch} samples and a pass over all of them. */
+  private void startPass(ExitStrategy s, int batch) {
+    s.startRun(new RunInfo(batch, 1, DecisionMode.PER_SAMPLE, manager));
+    int[] ids = new int[batch];
+    java.util.Arrays.setAll(ids, i -> i);
+    s.startPass(new PassInfo(0, ids, -1, manager));
   }
 }

@@ -10,6 +10,7 @@ import io.diffexit.api.DecisionMode;
 import io.diffexit.api.ExitPoint;
 import io.diffexit.api.ExitPointSpec;
 import io.diffexit.api.ExitStrategy;
+import io.diffexit.api.PassInfo;
 import io.diffexit.api.StrategyContext;
 
 /**
@@ -18,8 +19,9 @@ import io.diffexit.api.StrategyContext;
  * of a pass (there is nothing to compare with), and it evaluates the head at every exit point it is asked about.
  *
  * <p>The previous head is kept per sample, keyed by {@link ExitPoint#sampleIds()}, because the active batch shrinks
- * as samples exit. The copy lives in a sub-manager of the strategy's own manager that is replaced at every new pass,
- * since the arrays an {@link ExitPoint} hands out are valid only during {@code decide}.
+ * as samples exit. The copy lives in the pass's own manager ({@link PassInfo#manager()}), which the runner hands over in
+ * {@link #startPass} and closes after the pass, since the arrays an {@link ExitPoint} hands out are valid only during
+ * {@code decide}.
  *
  * <p>In {@link DecisionMode#PER_BATCH} mode the two norms are summed over the whole active batch and the mask is
  * uniform.
@@ -29,18 +31,14 @@ public final class DeltaExitStrategy implements ExitStrategy {
   private static final int[] IMAGE_AXES = {1, 2, 3};
 
   private final double bound;
-  private final NDManager manager;
   private final long imageSize;
 
   private NDManager passManager;
   private NDArray previousHead; // (B_prev, C, H, W), owned by passManager
   private NDArray previousIds; // (B_prev) int64, owned by passManager
-  private int lastIndex = Integer.MAX_VALUE;
-  private int lastStep = -1;
 
   DeltaExitStrategy(double bound, StrategyContext context) {
     this.bound = bound;
-    this.manager = context.manager();
     BackboneSpec backbone = context.backbone();
     this.imageSize = (long) backbone.channels() * backbone.height() * backbone.width();
   }
@@ -51,14 +49,21 @@ public final class DeltaExitStrategy implements ExitStrategy {
   }
 
   @Override
-  public NDArray decide(ExitPoint point) {
-    int index = point.spec().index();
-    if (index <= lastIndex || point.step() != lastStep) {
-      startPass();
-    }
-    lastIndex = index;
-    lastStep = point.step();
+  public void startPass(PassInfo pass) {
+    passManager = pass.manager();
+    previousHead = null;
+    previousIds = null;
+  }
 
+  @Override
+  public void endPass() {
+    passManager = null; // the runner closes it, with the copies kept in it
+    previousHead = null;
+    previousIds = null;
+  }
+
+  @Override
+  public NDArray decide(ExitPoint point) {
     NDArray head = point.head();
     NDArray ids = point.sampleIds();
     long active = head.getShape().get(0);
@@ -70,7 +75,7 @@ public final class DeltaExitStrategy implements ExitStrategy {
       NDArray match = ids.expandDims(1).eq(previousIds.expandDims(0)).toType(DataType.INT32, false);
       NDArray previous = previousHead.get(new NDIndex("{}", match.argMax(1)));
       // head first: the change and the mask belong to the ExitPoint's manager, which the caller closes; the
-      // previous head's norm stays in the pass manager, closed at the next pass.
+      // previous head's norm stays in the pass manager, closed when the pass ends.
       NDArray changeSq = head.sub(previous).square();
       NDArray previousSq = previous.square();
       double boundSq = bound * bound;
@@ -99,26 +104,9 @@ public final class DeltaExitStrategy implements ExitStrategy {
     previousIds = idsCopy;
   }
 
-  private void startPass() {
-    if (passManager != null) {
-      passManager.close();
-    }
-    passManager = manager.newSubManager();
-    previousHead = null;
-    previousIds = null;
-  }
-
   /** Two sums of squares over the image per active sample (the difference and the previous head). */
   @Override
   public long macsPerDecision(ExitPointSpec point) {
     return point.index() == 0 ? 0 : 2 * imageSize;
-  }
-
-  @Override
-  public void close() {
-    if (passManager != null) {
-      passManager.close();
-      passManager = null;
-    }
   }
 }
