@@ -70,7 +70,9 @@ final class CellRun {
     for (int k = 0; k < r.kidIndices().length; k++) {
       kidRows[r.kidIndices()[k]] = r.kidRows()[k];
     }
-    System.arraycopy(r.gridImages(), 0, grid, r.first() * per, r.gridImages().length);
+    if (r.gridImages().length > 0) { // only shards below the grid's last sample send images
+      System.arraycopy(r.gridImages(), 0, grid, r.first() * per, r.gridImages().length);
+    }
     for (int k = 0; k < r.mapSamples().length; k++) {
       maps.add(new PixelMapRecorder.Entry(r.mapSamples()[k], r.mapSteps()[k], r.mapExitPoints()[k],
           r.mapValues()[k]));
