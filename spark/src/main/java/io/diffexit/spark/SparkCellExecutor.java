@@ -81,9 +81,20 @@ final class SparkCellExecutor implements CellExecutor {
 
   @Override
   public void prepare(List<Cell> pending, Experiment experiment) {
-    int references = referenceCount(experiment);
+    int references;
+    try {
+      references = referenceCount(experiment);
+    } catch (RuntimeException e) {
+      // e.g. a missing data set: each cell then fails with this error in execute(), as it does in-process
+      LOG.warn("reference statistics unavailable: {}", e.getMessage());
+      return;
+    }
     for (Cell cell : pending) {
-      submitted.put(cell.id(), submit(cell, experiment, references));
+      try {
+        submitted.put(cell.id(), submit(cell, experiment, references));
+      } catch (RuntimeException e) {
+        LOG.warn("cell {} not submitted ahead: {}", cell.id(), e.getMessage()); // execute() submits it and reports
+      }
     }
   }
 
