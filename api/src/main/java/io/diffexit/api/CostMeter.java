@@ -88,6 +88,11 @@ public final class CostMeter {
     return byCategory.get(category);
   }
 
+  /** @return MACs charged at one sampler step, all categories (so that a meter can be rebuilt elsewhere) */
+  public long totalAtStep(int step) {
+    return byStep[step];
+  }
+
   /** @return MACs per image (all steps), or NaN before any image */
   public double macsPerImage() {
     return images == 0 ? Double.NaN : (double) total() / images;

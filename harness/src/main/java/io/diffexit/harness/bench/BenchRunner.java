@@ -70,6 +70,9 @@ public final class BenchRunner {
     LOG.info("experiment '{}': {} cells, {} to run, {} already finished, {} rejected",
         experiment.name(), grid.cells().size(), pending.size(), skipped, grid.rejected().size());
     progress.start(pending.size());
+    if (!pending.isEmpty()) {
+      executor.prepare(List.copyOf(pending), experiment);
+    }
     int finished = 0;
     int failed = 0;
     for (int i = 0; i < pending.size(); i++) {

@@ -34,6 +34,14 @@ public interface BenchWiring {
     return Runtime.getRuntime().availableProcessors();
   }
 
+  /**
+   * @return how cells run, for the manifest and the report: {@code in-process} here; a distributed engine names itself,
+   *     its master and executors (valid after {@link #executor})
+   */
+  default String engine() {
+    return "in-process";
+  }
+
   /** @return the registry's components, or none without a registry */
   default List<ComponentInfo> components() {
     return registry().map(Registry::components).orElse(List.of());

@@ -1,6 +1,7 @@
 package io.diffexit.harness.bench;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Runs one cell: samples {@link Experiment#samples()} images from the shared initial noise, computes FID/KID against
@@ -9,7 +10,7 @@ import java.nio.file.Path;
  * {@link BenchRunner} records whatever it throws as the cell's failure.
  */
 @FunctionalInterface
-public interface CellExecutor {
+public interface CellExecutor extends AutoCloseable {
 
   /**
    * @param cell the cell
@@ -20,4 +21,17 @@ public interface CellExecutor {
    * @throws Exception any failure; the cell is recorded as failed with its message and the run goes on
    */
   CellResult execute(Cell cell, Experiment experiment, Path cellDirectory, CellProgress progress) throws Exception;
+
+  /**
+   * Called once before the first {@link #execute}, with every cell about to run in order, so that an engine with
+   * several machines can start them all ahead; {@link #execute} is still called for each and reports its result.
+   *
+   * @param pending the cells the runner will execute, in order
+   * @param experiment the shared settings
+   */
+  default void prepare(List<Cell> pending, Experiment experiment) {}
+
+  /** Releases what the executor holds (a cluster session); called after the last cell. */
+  @Override
+  default void close() {}
 }

@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  * @param samples images per cell
  * @param cells number of cells in the grid
  * @param rejected combinations left out, with their reasons
+ * @param engine how the cells ran: {@code in-process}, or e.g. {@code spark local[2]: 1 executor, 2 cores}; null in
+ *     manifests written before engines existed
  */
 public record Manifest(
     String experiment,
@@ -52,7 +54,8 @@ public record Manifest(
     long seed,
     int samples,
     int cells,
-    List<RejectedCell> rejected) {
+    List<RejectedCell> rejected,
+    String engine) {
 
   public Manifest {
     overrides = List.copyOf(overrides);
@@ -73,6 +76,17 @@ public record Manifest(
    */
   public static Manifest collect(Experiment experiment, List<String> overrides, Grid grid,
       List<ComponentInfo> plugins, int threads, Path workDir) {
+    return collect(experiment, overrides, grid, plugins, threads, workDir, "in-process");
+  }
+
+  /**
+   * As {@link #collect(Experiment, List, Grid, List, int, Path)} for cells run by {@code engine}.
+   *
+   * @param engine how the cells run ({@link BenchWiring#engine()})
+   * @return the manifest
+   */
+  public static Manifest collect(Experiment experiment, List<String> overrides, Grid grid,
+      List<ComponentInfo> plugins, int threads, Path workDir, String engine) {
     String version = Manifest.class.getPackage().getImplementationVersion();
     return new Manifest(
         experiment.name(),
@@ -93,7 +107,8 @@ public record Manifest(
         experiment.seed(),
         experiment.samples(),
         grid.cells().size(),
-        grid.rejected());
+        grid.rejected(),
+        engine);
   }
 
   /** @return the first {@code model name} of a cpuinfo file, or {@code unknown} */

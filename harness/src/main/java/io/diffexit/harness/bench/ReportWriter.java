@@ -313,6 +313,9 @@ public final class ReportWriter {
         + "the batch composition.");
     out.add("Machine: " + manifest.cpuModel() + ", " + manifest.cores() + " cores, " + manifest.threads()
         + " threads, GPU " + manifest.gpu() + ", " + manifest.os() + ", " + manifest.jvm() + ".");
+    if (manifest.engine() != null && !manifest.engine().equals("in-process")) {
+      out.add("Engine: " + manifest.engine() + "; latency timed in separate runs, one per executor at a time.");
+    }
     out.add("Run: git " + manifest.gitCommit() + ", config sha256 " + abbreviate(manifest.configHash())
         + ", started " + manifest.startedAt() + ", diffexit " + manifest.diffexitVersion()
         + (manifest.overrides().isEmpty() ? "" : ", --set " + String.join(" --set ", manifest.overrides())) + ".");

@@ -1,8 +1,10 @@
 package io.diffexit.harness.cli;
 
+import io.diffexit.harness.bench.BenchEngine;
 import io.diffexit.harness.bench.BenchRunner;
 import io.diffexit.harness.bench.BenchWiring;
 import io.diffexit.harness.bench.Cell;
+import io.diffexit.harness.bench.CellExecutor;
 import io.diffexit.harness.bench.Experiment;
 import io.diffexit.harness.bench.ExperimentParser;
 import io.diffexit.harness.bench.Grid;
@@ -15,7 +17,9 @@ import io.diffexit.harness.bench.ResultStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +58,19 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--report-only", description = "rebuild the reports from the results folder, run nothing")
   boolean reportOnly;
+
+  @Option(names = "--engine", paramLabel = "NAME", defaultValue = BenchEngine.LOCAL,
+      description = "where cells run: local (default: one after another in this process) or spark (cells and "
+          + "sample shards as Spark tasks; needs the diffexit-spark module)")
+  String engine;
+
+  @Option(names = "--master", paramLabel = "URL",
+      description = "with --engine spark: local[N], spark://HOST:PORT, yarn ... (default: local[*])")
+  String master;
+
+  @Option(names = "--shard-samples", paramLabel = "N",
+      description = "with --engine spark: samples per shard task, rounded up to whole sampling batches (default 256)")
+  Integer shardSamples;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -95,11 +112,19 @@ public final class BenchCommand implements Callable<Integer> {
       stdout.flush();
       return 0;
     }
-    var executor = wiring.executor(experiment);
+    Map<String, String> engineOptions = new LinkedHashMap<>();
+    if (master != null) {
+      engineOptions.put("master", master);
+    }
+    if (shardSamples != null) {
+      engineOptions.put("shard-samples", shardSamples.toString());
+    }
+    BenchWiring run = BenchEngine.select(engine, wiring, engineOptions);
     BenchRunner.Summary summary;
-    try (ResultStore store = ResultStore.open(dir)) {
-      store.writeManifest(Manifest.collect(experiment, overrides, grid, wiring.components(), wiring.threads(),
-          Path.of("").toAbsolutePath()));
+    try (CellExecutor executor = run.executor(experiment);
+        ResultStore store = ResultStore.open(dir)) {
+      store.writeManifest(Manifest.collect(experiment, overrides, grid, run.components(), run.threads(),
+          Path.of("").toAbsolutePath(), run.engine()));
       Thread hook = new Thread(() -> LOG.warn("interrupted: finished cells are saved in {}; run the same command "
           + "again to resume", dir.resolve(ResultStore.RESULTS)));
       Runtime.getRuntime().addShutdownHook(hook);

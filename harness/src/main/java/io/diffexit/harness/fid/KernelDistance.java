@@ -42,16 +42,81 @@ public final class KernelDistance {
     }
     a.requireUsable(2, "KID");
     b.requireUsable(2, "KID");
-    int d = a.dimension();
-    int m = Math.min(maxSubsetSize, Math.min(a.count(), b.count()));
-    double[][] ra = rows(a);
+    return estimate(rows(a), b, subsets, maxSubsetSize, seed);
+  }
+
+  /**
+   * KID from the rows of one side that its subsets draw, as {@link #compute(Features, Features, int, int, long)}
+   * computes it from all of them (the same subsets, so the same value): for sides whose features were computed in
+   * shards elsewhere, which ship only the rows {@link #rowsDrawn} names.
+   *
+   * @param rowsA one entry per sample of side a: its features where drawn, otherwise null
+   * @param labelA names side a in error messages
+   * @throws IllegalArgumentException for different dimensions, fewer than 2 rows, a drawn row that is missing or
+   *     non-finite, or bad settings
+   */
+  public static Estimate compute(float[][] rowsA, String labelA, Features b, int subsets, int maxSubsetSize,
+      long seed) {
+    if (subsets < 1 || maxSubsetSize < 2) {
+      throw new IllegalArgumentException(
+          "KID: need at least 1 subset of at least 2 samples, got " + subsets + " subsets of " + maxSubsetSize);
+    }
+    if (rowsA.length < 2) {
+      throw new IllegalArgumentException("KID needs at least 2 samples per side; " + labelA + " has " + rowsA.length);
+    }
+    b.requireUsable(2, "KID");
+    boolean[] drawn = rowsDrawn(rowsA.length, b.count(), subsets, maxSubsetSize, seed);
+    double[][] ra = new double[rowsA.length][];
+    for (int i = 0; i < rowsA.length; i++) {
+      if (!drawn[i]) {
+        continue;
+      }
+      float[] r = rowsA[i];
+      if (r == null || r.length != b.dimension()) {
+        throw new IllegalArgumentException("KID: " + labelA + " sample " + i + " is drawn by a subset but its "
+            + (r == null ? "features are missing" : "features have d=" + r.length + ", " + b.label() + " d="
+            + b.dimension()));
+      }
+      ra[i] = new double[r.length];
+      for (int k = 0; k < r.length; k++) {
+        if (!Float.isFinite(r[k])) {
+          throw new IllegalArgumentException("features of " + labelA + " contain " + r[k] + " (sample " + i
+              + ", feature " + k + "); check the images and the feature extractor");
+        }
+        ra[i][k] = r[k];
+      }
+    }
+    return estimate(ra, b, subsets, maxSubsetSize, seed);
+  }
+
+  /**
+   * @return which rows of side a (of {@code countA}) the subsets of a KID estimate draw; the rest are never read
+   */
+  public static boolean[] rowsDrawn(int countA, int countB, int subsets, int maxSubsetSize, long seed) {
+    int m = Math.min(maxSubsetSize, Math.min(countA, countB));
+    boolean[] drawn = new boolean[countA];
+    Random rng = new Random(seed);
+    for (int s = 0; s < subsets; s++) {
+      for (int i : sample(rng, countA, m)) {
+        drawn[i] = true;
+      }
+      sample(rng, countB, m); // side b's draw, to stay in step with estimate()
+    }
+    return drawn;
+  }
+
+  /** The estimate over subsets; rows of side a that no subset draws may be null. */
+  private static Estimate estimate(double[][] ra, Features b, int subsets, int maxSubsetSize, long seed) {
+    int countA = ra.length;
+    int d = b.dimension();
+    int m = Math.min(maxSubsetSize, Math.min(countA, b.count()));
     double[][] rb = rows(b);
     Random rng = new Random(seed);
     double[] mmd = new double[subsets];
     double[][] x = new double[m][];
     double[][] y = new double[m][];
     for (int s = 0; s < subsets; s++) {
-      int[] ia = sample(rng, a.count(), m);
+      int[] ia = sample(rng, countA, m);
       int[] ib = sample(rng, b.count(), m);
       for (int i = 0; i < m; i++) {
         x[i] = ra[ia[i]];

@@ -147,6 +147,30 @@ public final class SamplingJob {
       NDManager manager,
       Settings settings,
       Progress progress) {
+    return run(backbone, store, strategy, sampler, manager, settings, 0, progress);
+  }
+
+  /**
+   * Samples one shard of a larger run: samples {@code firstSample} … {@code firstSample + settings.samples() − 1} of
+   * it, from the noise those samples have in the whole run. When the shard starts at a multiple of the batch size its
+   * batches are the run's batches, so its images, trace and MACs equal that part of the unsharded run (per-batch
+   * decisions included). Images, trace rows and pixel-map sample indices are counted from 0 within the shard.
+   *
+   * @param firstSample index in the whole run of the shard's first sample
+   * @see #run(Backbone, ParameterStore, ExitStrategy, Sampler, NDManager, Settings, Progress)
+   */
+  public static Result run(
+      Backbone backbone,
+      ParameterStore store,
+      ExitStrategy strategy,
+      Sampler sampler,
+      NDManager manager,
+      Settings settings,
+      int firstSample,
+      Progress progress) {
+    if (firstSample < 0) {
+      throw new IllegalArgumentException("a shard's first sample must be >= 0, got " + firstSample);
+    }
     JniUtils.setGradMode(false); // grad mode is thread-local in the PyTorch engine
     BackboneSpec spec = backbone.spec();
     int steps = sampler.evaluations();
@@ -171,7 +195,7 @@ public final class SamplingJob {
     for (int offset = 0; offset < settings.samples(); offset += settings.batchSize()) {
       int b = Math.min(settings.batchSize(), settings.samples() - offset);
       try (NDManager scope = manager.newSubManager()) {
-        SeededNoise noise = new SeededNoise(settings.seed(), offset);
+        SeededNoise noise = new SeededNoise(settings.seed(), firstSample + offset);
         NDArray xT = noise.initial(scope, new Shape(b, spec.channels(), spec.height(), spec.width()));
         SamplingRun run =
             new SamplingRun(

@@ -14,6 +14,7 @@ import io.diffexit.harness.data.FashionMnist;
 import io.diffexit.harness.data.ImageSet;
 import io.diffexit.harness.features.FeatureExtractors;
 import io.diffexit.harness.fid.FeatureStats;
+import io.diffexit.harness.fid.FeatureSums;
 import io.diffexit.harness.fid.Features;
 import io.diffexit.harness.fid.FrechetDistance;
 import io.diffexit.harness.fid.KernelDistance;
@@ -61,12 +62,9 @@ public final class FidQualityMeter implements QualityMeter {
       return Optional.empty();
     }
     try (NDManager manager = NDManager.newBaseManager();
-        FeatureExtractor extractor =
-            registry.featureExtractor(ref.extractor()).create(
-                Params.empty().forOwner("feature extractor '" + ref.extractor() + "'"),
-                new FeatureExtractorContext(manager, FeatureExtractors.home()))) {
+        FeatureExtractor extractor = extractor(ref, manager)) {
       progress.update("fid features", 0, 1);
-      Features generated = FeatureExtractors.extract(extractor, quantised(result), BATCH, manager, "generated");
+      Features generated = generatedFeatures(extractor, result, manager);
       Features reference = reference(extractor, ref, manager);
       Path statsFile = experiment.resolve(ref.stats());
       FeatureStats refStats = referenceStats(statsFile, extractor, ref, reference);
@@ -89,7 +87,7 @@ public final class FidQualityMeter implements QualityMeter {
   }
 
   /** @return FID of {@code n} seeded random real images of {@code split} against {@code refStats} (cached) */
-  private double floor(FeatureExtractor extractor, FeatureStats refStats, Path statsFile, String split, int n,
+  private synchronized double floor(FeatureExtractor extractor, FeatureStats refStats, Path statsFile, String split, int n,
       long seed, NDManager manager) {
     String key = extractor.id() + "@" + extractor.checksum() + "/" + statsFile + "/" + split + "/" + n + "/" + seed;
     Double cached = floors.get(key);
@@ -123,8 +121,72 @@ public final class FidQualityMeter implements QualityMeter {
     return java.util.Arrays.copyOf(all, n);
   }
 
+  /**
+   * FID/KID of generated images whose features were reduced elsewhere (sample shards on other machines): the merged
+   * sums give the Gaussian statistics, and KID reads only the rows its subsets draw
+   * ({@link KernelDistance#rowsDrawn}).
+   *
+   * @param generated the merged sums of all generated features
+   * @param kidRows one entry per generated sample: its feature row where KID draws it, else null
+   * @param experiment names the reference and the feature extractor
+   * @param progress progress display
+   * @return FID/KID, or empty when the experiment names no reference
+   */
+  public Optional<Quality> measure(FeatureSums generated, float[][] kidRows, Experiment experiment,
+      CellProgress progress) {
+    Reference ref = experiment.reference();
+    if (ref == null) {
+      return Optional.empty();
+    }
+    try (NDManager manager = NDManager.newBaseManager();
+        FeatureExtractor extractor = extractor(ref, manager)) {
+      progress.update("fid", 0, 1);
+      Features reference = reference(extractor, ref, manager);
+      Path statsFile = experiment.resolve(ref.stats());
+      FeatureStats refStats = referenceStats(statsFile, extractor, ref, reference);
+      double fid = FrechetDistance.compute(generated.toStats("generated"), "generated", refStats, statsFile.toString())
+          .value();
+      KernelDistance.Estimate kid =
+          KernelDistance.compute(kidRows, "generated", reference, KernelDistance.DEFAULT_SUBSETS,
+              KernelDistance.DEFAULT_SUBSET_SIZE, experiment.seed());
+      int n = Math.toIntExact(generated.count());
+      String floorSplit = floorSplit(ref.split());
+      double floor = floor(extractor, refStats, statsFile, floorSplit, n, experiment.seed(), manager);
+      progress.update("fid", 1, 1);
+      return Optional.of(new Quality(fid, kid.mean(), kid.std(), extractor.id(), extractor.checksum(), n,
+          ref.split(), floor, floorSplit));
+    }
+  }
+
+  /**
+   * @return the number of reference images KID compares against (computing and caching their features), or empty
+   *     when the experiment names no reference
+   */
+  public Optional<Integer> referenceCount(Experiment experiment) {
+    Reference ref = experiment.reference();
+    if (ref == null) {
+      return Optional.empty();
+    }
+    try (NDManager manager = NDManager.newBaseManager();
+        FeatureExtractor extractor = extractor(ref, manager)) {
+      return Optional.of(reference(extractor, ref, manager).count());
+    }
+  }
+
+  /** @return the experiment's feature extractor, owned by the caller */
+  public FeatureExtractor extractor(Reference ref, NDManager manager) {
+    return registry.featureExtractor(ref.extractor()).create(
+        Params.empty().forOwner("feature extractor '" + ref.extractor() + "'"),
+        new FeatureExtractorContext(manager, FeatureExtractors.home()));
+  }
+
+  /** @return the features of a run's images, quantised to 8 bits first (as {@link #measure} computes them) */
+  public static Features generatedFeatures(FeatureExtractor extractor, SamplingJob.Result result, NDManager manager) {
+    return FeatureExtractors.extract(extractor, quantised(result), BATCH, manager, "generated");
+  }
+
   /** Generated images as the 8-bit grey images a PNG round trip would give. */
-  static ImageSet quantised(SamplingJob.Result r) {
+  public static ImageSet quantised(SamplingJob.Result r) {
     byte[] bytes = new byte[r.images().length];
     for (int i = 0; i < bytes.length; i++) {
       bytes[i] = (byte) PngImages.toByte(r.images()[i], false);
@@ -132,7 +194,7 @@ public final class FidQualityMeter implements QualityMeter {
     return new ImageSet("generated", bytes, null, r.samples(), r.channels(), r.height(), r.width());
   }
 
-  private Features reference(FeatureExtractor extractor, Reference ref, NDManager manager) {
+  private synchronized Features reference(FeatureExtractor extractor, Reference ref, NDManager manager) {
     String key = extractor.id() + "@" + extractor.checksum() + "/" + ref.split();
     Features cached = referenceFeatures.get(key);
     if (cached == null) {

@@ -165,8 +165,19 @@ public final class SampleSession implements AutoCloseable {
    */
   public SampleReport run(
       ExitStrategy strategy, Sampler sampler, SamplingJob.Settings settings, SamplingJob.Progress progress) {
+    return run(strategy, sampler, settings, 0, progress);
+  }
+
+  /**
+   * Samples one shard of a larger run ({@link SamplingJob#run(io.diffexit.api.Backbone, ParameterStore, ExitStrategy,
+   * Sampler, NDManager, SamplingJob.Settings, int, SamplingJob.Progress)}).
+   *
+   * @param firstSample index in the whole run of the shard's first sample
+   */
+  public SampleReport run(ExitStrategy strategy, Sampler sampler, SamplingJob.Settings settings, int firstSample,
+      SamplingJob.Progress progress) {
     SamplingJob.Result result =
-        SamplingJob.run(checkpoint.backbone(), store, strategy, sampler, manager, settings, progress);
+        SamplingJob.run(checkpoint.backbone(), store, strategy, sampler, manager, settings, firstSample, progress);
     return new SampleReport(
         dir.toString(),
         checkpoint.backbone().spec(),

@@ -88,26 +88,15 @@ public final class SamplingBenchWiring implements BenchWiring {
     long start = System.nanoTime();
     Path resultsDir = cellDir.getParent().getParent();
     Path checkpoint = checkpointOf(cell, experiment);
-    ComponentSpec strategySpec = spec(cell.strategy(), experiment);
-    ComponentSpec samplerSpec = spec(cell.sampler(), experiment);
     PeakMemory.reset();
     try (NDManager manager = NDManager.newBaseManager();
         SampleSession session = SampleSession.open(checkpoint, registry, manager, Weights.EMA);
-        ExitStrategy strategy = session.strategy(strategySpec, experiment.seed())) {
-      String trained = session.checkpoint().card().backbone().name();
-      if (!trained.equals(cell.backbone().type())) {
-        throw new UserError("checkpoint " + checkpoint + " holds a '" + trained + "' backbone, but instance '"
-            + cell.backbone().id() + "' says type '" + cell.backbone().type() + "'");
-      }
-      Sampler sampler = session.sampler(samplerSpec, null, false);
-      int steps = sampler.evaluations();
-      int[] mapSteps = {0, steps / 4, steps / 2, 3 * steps / 4, steps - 1};
-      SamplingJob.Settings settings =
-          new SamplingJob.Settings(
-              experiment.samples(), experiment.sampleBatch(), experiment.seed(), cell.decision(), 4, mapSteps, true,
-              true);
+        ExitStrategy strategy = session.strategy(spec(cell.strategy(), experiment), experiment.seed())) {
+      requireBackboneType(session, cell, checkpoint);
+      Sampler sampler = session.sampler(spec(cell.sampler(), experiment), null, false);
       SampleReport report =
-          session.run(strategy, sampler, settings, (done, total) -> progress.update("sampling", done, total));
+          session.run(strategy, sampler, fidSettings(cell, experiment, sampler.evaluations()),
+              (done, total) -> progress.update("sampling", done, total));
       Map<String, Path> files = SampleOutputs.write(report, cellDir);
       SamplingJob.Result sampled = report.result();
       Path samplesFile = SavedSamples.of(sampled.images(), sampled.samples(), sampled.channels(), sampled.height(),
@@ -122,34 +111,79 @@ public final class SamplingBenchWiring implements BenchWiring {
                       experiment.largeBatch(), experiment.latencyWarmup(), experiment.latencyRepeats())
                   .orElseGet(() -> latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress))
               : latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress);
-      ExitStatistics stats = ExitStatistics.of(r.trace(), report.backbone());
-      int exits = report.backbone().exitPoints().size();
-      int[] layers = new int[exits];
-      for (int e = 0; e < exits; e++) {
-        layers[e] = report.backbone().exitPoints().get(e).layer();
-      }
-      double[] times = new double[steps];
-      long[][] histogram = new long[steps][];
-      for (int s = 0; s < steps; s++) {
-        times[s] = stats.rows().get(s).modelTime();
-        histogram[s] = stats.rows().get(s).counts();
-      }
-      Map<String, Double> byCategory = new LinkedHashMap<>();
-      for (var c : io.diffexit.api.CostMeter.Category.values()) {
-        byCategory.put(c.name().toLowerCase(Locale.ROOT), r.cost().macsPerImage(c));
-      }
-      List<String> maps = new ArrayList<>();
-      files.forEach((role, path) -> {
-        if (role.startsWith("map")) {
-          maps.add(resultsDir.relativize(path).toString());
-        }
-      });
-      return new CellResult(
-          report.macsPerImage(), byCategory, r.cost().macsPerImageByStep(), times, layers, histogram,
-          report.meanExitLayer(), b1, large, q, PeakMemory.peakBytes(), cell.decision().label(),
-          resultsDir.relativize(files.get("grid")).toString(), maps, (System.nanoTime() - start) / 1e9,
-          resultsDir.relativize(samplesFile).toString(), null);
+      return cellResult(report, files, samplesFile, resultsDir, q, b1, large, PeakMemory.peakBytes(), cell,
+          (System.nanoTime() - start) / 1e9);
     }
+  }
+
+  /**
+   * @throws UserError when the checkpoint holds another backbone type than the cell's backbone instance names
+   */
+  public static void requireBackboneType(SampleSession session, Cell cell, Path checkpoint) {
+    String trained = session.checkpoint().card().backbone().name();
+    if (!trained.equals(cell.backbone().type())) {
+      throw new UserError("checkpoint " + checkpoint + " holds a '" + trained + "' backbone, but instance '"
+          + cell.backbone().id() + "' says type '" + cell.backbone().type() + "'");
+    }
+  }
+
+  /**
+   * @param steps the sampler's evaluations per image
+   * @return the settings of a cell's FID sampling run: the experiment's samples, batch and seed, the cell's decision
+   *     mode, certainty maps of the first 4 samples at 5 steps, warm-up, paced batches
+   */
+  public static SamplingJob.Settings fidSettings(Cell cell, Experiment experiment, int steps) {
+    int[] mapSteps = {0, steps / 4, steps / 2, 3 * steps / 4, steps - 1};
+    return new SamplingJob.Settings(
+        experiment.samples(), experiment.sampleBatch(), experiment.seed(), cell.decision(), 4, mapSteps, true, true);
+  }
+
+  /**
+   * Puts a cell's measurements together (shared by the in-process and the distributed engine).
+   *
+   * @param report the FID sampling run (all samples, or the merged shards)
+   * @param files what {@link SampleOutputs#write} wrote for it
+   * @param samplesFile the cell's saved 8-bit samples ({@code samples-u8.npy}), or null
+   * @param resultsDir the results folder, which the paths in the result are relative to
+   * @param quality FID/KID, or null
+   * @param b1 latency at batch 1
+   * @param large latency at the large batch
+   * @param peakMemoryBytes peak resident memory while the cell ran
+   * @param cell the cell
+   * @param wallSeconds wall time of the whole cell
+   * @return the cell's result
+   */
+  public static CellResult cellResult(SampleReport report, Map<String, Path> files, Path samplesFile, Path resultsDir,
+      Quality quality, Latency b1, Latency large, long peakMemoryBytes, Cell cell, double wallSeconds) {
+    SamplingJob.Result r = report.result();
+    int steps = r.cost().steps();
+    ExitStatistics stats = ExitStatistics.of(r.trace(), report.backbone());
+    int exits = report.backbone().exitPoints().size();
+    int[] layers = new int[exits];
+    for (int e = 0; e < exits; e++) {
+      layers[e] = report.backbone().exitPoints().get(e).layer();
+    }
+    double[] times = new double[steps];
+    long[][] histogram = new long[steps][];
+    for (int s = 0; s < steps; s++) {
+      times[s] = stats.rows().get(s).modelTime();
+      histogram[s] = stats.rows().get(s).counts();
+    }
+    Map<String, Double> byCategory = new LinkedHashMap<>();
+    for (var c : io.diffexit.api.CostMeter.Category.values()) {
+      byCategory.put(c.name().toLowerCase(Locale.ROOT), r.cost().macsPerImage(c));
+    }
+    List<String> maps = new ArrayList<>();
+    files.forEach((role, path) -> {
+      if (role.startsWith("map")) {
+        maps.add(resultsDir.relativize(path).toString());
+      }
+    });
+    return new CellResult(
+        report.macsPerImage(), byCategory, r.cost().macsPerImageByStep(), times, layers, histogram,
+        report.meanExitLayer(), b1, large, quality, peakMemoryBytes, cell.decision().label(),
+        resultsDir.relativize(files.get("grid")).toString(), maps, wallSeconds,
+        samplesFile == null ? null : resultsDir.relativize(samplesFile).toString(), null);
   }
 
   /**
@@ -178,7 +212,7 @@ public final class SamplingBenchWiring implements BenchWiring {
   }
 
   /** Times whole sampling runs of {@code batch} images: warm-up runs, then the experiment's repeats. */
-  private static Latency latency(
+  public static Latency latency(
       SampleSession session, ExitStrategy strategy, Sampler sampler, Cell cell, Experiment experiment, int batch,
       io.diffexit.harness.bench.CellProgress progress) {
     int runs = experiment.latencyWarmup() + experiment.latencyRepeats();
@@ -199,7 +233,12 @@ public final class SamplingBenchWiring implements BenchWiring {
     return Latency.paced(batch, experiment.latencyWarmup(), ms, pass);
   }
 
-  private static Path checkpointOf(Cell cell, Experiment experiment) {
+  /**
+   * @return the checkpoint a cell samples: its strategy's own (fine-tuned) checkpoint when it names one, else its
+   *     backbone's, resolved against the experiment folder
+   * @throws UserError when neither names one
+   */
+  public static Path checkpointOf(Cell cell, Experiment experiment) {
     String own = cell.strategy().params().get(CHECKPOINT);
     String base = cell.backbone().params().get(CHECKPOINT);
     String chosen = own != null ? own : base;
@@ -215,7 +254,7 @@ public final class SamplingBenchWiring implements BenchWiring {
    *     with {@code ./} or {@code ../} are paths relative to the experiment file (as the checkpoints are) and are
    *     passed on resolved, so that an experiment runs the same from any working directory
    */
-  static ComponentSpec spec(Component component, Experiment experiment) {
+  public static ComponentSpec spec(Component component, Experiment experiment) {
     Map<String, String> params = new LinkedHashMap<>();
     component.params().forEach((key, value) -> params.put(key,
         value.startsWith("./") || value.startsWith("../") ? experiment.resolve(value).toString() : value));

@@ -76,4 +76,35 @@ class KernelDistanceTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("KID needs at least 2 samples per side; gaussian-1 has 1");
   }
+
+  @Test
+  void onlyTheRowsTheSubsetsDrawAreNeededAndGiveTheSameKid() {
+    Features x = gaussian(300, 6, 1, 0);
+    Features y = gaussian(500, 6, 2, 0.3);
+    // 4 subsets of 50 rows from 300: some rows are never drawn
+    boolean[] drawn = KernelDistance.rowsDrawn(300, 500, 4, 50, 11);
+    float[][] rows = new float[300][];
+    int used = 0;
+    for (int i = 0; i < 300; i++) {
+      if (drawn[i]) {
+        rows[i] = Arrays.copyOfRange(x.data(), i * 6, (i + 1) * 6);
+        used++;
+      }
+    }
+    assertThat(used).isBetween(50, 199);
+    KernelDistance.Estimate all = KernelDistance.compute(x, y, 4, 50, 11);
+    KernelDistance.Estimate sparse = KernelDistance.compute(rows, "shards", y, 4, 50, 11);
+    assertThat(sparse).isEqualTo(all);
+    // with subsets as large as the side, every row is drawn
+    boolean[] every = KernelDistance.rowsDrawn(40, 500, 2, 1000, 0);
+    assertThat(every).doesNotContain(false);
+    int missing = 0;
+    while (!drawn[missing]) {
+      missing++;
+    }
+    rows[missing] = null;
+    int row = missing;
+    assertThatThrownBy(() -> KernelDistance.compute(rows, "shards", y, 4, 50, 11))
+        .hasMessage("KID: shards sample " + row + " is drawn by a subset but its features are missing");
+  }
 }
