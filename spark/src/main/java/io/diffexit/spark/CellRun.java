@@ -33,6 +33,7 @@ final class CellRun {
   private final double[][] batchSeconds;
   private ShardResult firstShard;
   private long peakMemoryBytes;
+  private long peakCacheBytes;
   private double taskSeconds;
   private TimingResult timing;
 
@@ -61,7 +62,9 @@ final class CellRun {
     for (int s = 0; s < steps; s++) {
       for (int j = 0; j < r.count(); j++) {
         int e = r.exits()[s][j];
-        if (e >= 0) {
+        if (r.reused()[s][j]) {
+          trace.recordReuse(s, r.modelTimes()[s], r.first() + j, e);
+        } else if (e >= 0) {
           trace.record(s, r.modelTimes()[s], r.first() + j, e);
         }
       }
@@ -92,6 +95,7 @@ final class CellRun {
       firstShard = r;
     }
     peakMemoryBytes = Math.max(peakMemoryBytes, r.peakMemoryBytes());
+    peakCacheBytes = Math.max(peakCacheBytes, r.peakCacheBytes());
     taskSeconds += r.taskSeconds();
     received++;
   }
@@ -131,6 +135,7 @@ final class CellRun {
   synchronized SamplingJob.Result result() {
     requireComplete();
     CostMeter cost = meter(macsByCategory, macsByStep, samples);
+    cost.noteCacheBytes(peakCacheBytes); // the largest cache of one shard: shards run in separate processes
     List<Double> seconds = new ArrayList<>();
     for (double[] b : batchSeconds) {
       for (double v : b) {

@@ -170,10 +170,12 @@ final class ExecutorSide {
       ExitTrace trace = r.trace();
       int steps = trace.steps();
       int[][] exits = new int[steps][shard.count()];
+      boolean[][] reused = new boolean[steps][shard.count()];
       double[] times = new double[steps];
       for (int s = 0; s < steps; s++) {
         for (int j = 0; j < shard.count(); j++) {
           exits[s][j] = trace.exitAt(s, j);
+          reused[s][j] = trace.outcomeAt(s, j) == ExitTrace.Outcome.REUSED;
         }
         times[s] = trace.modelTime(s);
       }
@@ -199,7 +201,8 @@ final class ExecutorSide {
         mapValues[k] = e.values();
       }
       double[] batchSeconds = r.batchSeconds().stream().mapToDouble(Double::doubleValue).toArray();
-      return new ShardResult(shard.first(), shard.count(), trace.exitPoints(), exits, times, byCategory, byStep, sums, shard.kidRows(),
+      return new ShardResult(shard.first(), shard.count(), trace.exitPoints(), exits, reused,
+          r.cost().peakCacheBytes(), times, byCategory, byStep, sums, shard.kidRows(),
           kidRows, grid, SavedSamples.of(r.images(), r.samples(), r.channels(), r.height(), r.width()).pixels(),
           mapSample, mapStep, mapExit, mapValues, batchSeconds, r.channels(), r.height(), r.width(),
           report.strategy(), report.upperBound(), report.sampler(), report.schedule(), report.device(), threads,

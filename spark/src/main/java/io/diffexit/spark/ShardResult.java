@@ -12,6 +12,8 @@ import java.io.Serializable;
  * @param count samples in the shard
  * @param exitPoints the backbone's number of exit points
  * @param exits exit point per step and sample, {@code [step][sample in shard]}, -1 where none was recorded
+ * @param reused whether the sample reused a step-reuse cache at that step, {@code [step][sample in shard]}
+ * @param peakCacheBytes the most bytes the strategy's step-reuse cache held at once in the shard
  * @param modelTimes the model time of each step
  * @param macsByCategory MACs by {@code CostMeter.Category} ordinal, all samples of the shard
  * @param macsByStep MACs at each step, all samples of the shard
@@ -44,6 +46,8 @@ record ShardResult(
     int count,
     int exitPoints,
     int[][] exits,
+    boolean[][] reused,
+    long peakCacheBytes,
     double[] modelTimes,
     long[] macsByCategory,
     long[] macsByStep,

@@ -29,6 +29,9 @@ import java.util.Objects;
  *     when the executor saved none (older results)
  * @param fidelity PSNR/SSIM against the full model's samples from the same noise, or {@code null} for the baseline
  *     itself, without a finished baseline, or without saved samples
+ * @param reusedFraction fraction of (step, sample) pairs that reused a step-reuse cache (a skipped call, a resumed
+ *     pass or a substituted head), or {@code null} in older results
+ * @param peakCacheBytes the most bytes a step-reuse cache held at once, or {@code null} in older results
  */
 public record CellResult(
     double macsPerImage,
@@ -47,7 +50,9 @@ public record CellResult(
     List<String> certaintyMaps,
     double wallSeconds,
     String samplesFile,
-    PairedFidelity fidelity) {
+    PairedFidelity fidelity,
+    Double reusedFraction,
+    Long peakCacheBytes) {
 
   /** A result without saved samples or fidelity (executors that keep no images). */
   public CellResult(
@@ -67,7 +72,8 @@ public record CellResult(
       List<String> certaintyMaps,
       double wallSeconds) {
     this(macsPerImage, macsByCategory, macsByStep, modelTimes, exitLayers, exitHistogram, meanExitLayer, latencyBatch1,
-        latencyLarge, quality, peakMemoryBytes, decisionMode, sampleGrid, certaintyMaps, wallSeconds, null, null);
+        latencyLarge, quality, peakMemoryBytes, decisionMode, sampleGrid, certaintyMaps, wallSeconds, null, null,
+        null, null);
   }
 
   public CellResult {
@@ -99,7 +105,7 @@ public record CellResult(
   public CellResult withFidelity(PairedFidelity value) {
     return new CellResult(macsPerImage, macsByCategory, macsByStep, modelTimes, exitLayers, exitHistogram,
         meanExitLayer, latencyBatch1, latencyLarge, quality, peakMemoryBytes, decisionMode, sampleGrid, certaintyMaps,
-        wallSeconds, samplesFile, value);
+        wallSeconds, samplesFile, value, reusedFraction, peakCacheBytes);
   }
 
   /** @return FLOPs per image, 2 × MACs (one multiply-accumulate = two floating-point operations) */

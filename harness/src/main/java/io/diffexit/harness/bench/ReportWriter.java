@@ -213,7 +213,7 @@ public final class ReportWriter {
   private static final String[] HEADER = {
     "backbone", "sampler", "strategy", "decision", "FID", "KID", "PSNR vs none dB", "SSIM vs none", "GMACs/img", "GFLOPs/img", "MACs saved",
     "latency b1 ms/img", "latency bN ms/img", "full passes b1 / bN", "time saved b1 / bN",
-    "speed-up ÷ MACs red. b1 / bN", "mean exit layer", "status"
+    "speed-up ÷ MACs red. b1 / bN", "mean exit layer", "steps reused", "status"
   };
 
   private List<String> row(CellRecord r) {
@@ -251,6 +251,7 @@ public final class ReportWriter {
         cmp.timeSavedLargePercent(), cmp.paced() ? "" : " (ms)"));
     out.add(cmp == null ? "—" : f2(cmp.speedupOverMacsBatch1()) + " / " + f2(cmp.speedupOverMacsLarge()));
     out.add(Double.isFinite(m.meanExitLayer()) ? f2(m.meanExitLayer()) : "—");
+    out.add(m.reusedFraction() == null ? "—" : String.format(Locale.ROOT, "%.1f%%", 100 * m.reusedFraction()));
     out.add("finished");
     return out;
   }
@@ -290,7 +291,10 @@ public final class ReportWriter {
         + "(MACs of `none` ÷ MACs), from median full passes (from median milliseconds where a cell was not paced, "
         + "marked \"(ms)\"): 1 means wall-clock fell in proportion to MACs; below 1, overheads (exit heads, "
         + "strategy, batch compaction, per-op cost) ate part of the saving.");
-    out.add("Mean exit layer: 1-based layer of the exit point used, averaged over all samples and steps.");
+    out.add("Mean exit layer: 1-based layer of the exit point used, averaged over all samples and steps (a sample that "
+        + "reused a step-reuse cache counts the head that gave its ε). Steps reused: the share of (step, sample) pairs "
+        + "that reused a cache (a skipped call, a resumed pass or a substituted head); the CSV gives the cache's peak "
+        + "bytes.");
     Set<String> fid = new LinkedHashSet<>();
     for (CellRecord r : records) {
       if (r.finished() && r.result().quality() != null) {
@@ -398,7 +402,7 @@ public final class ReportWriter {
     "latency_large_q3_ms", "latency_large_repeats", "full_passes_b1_median", "full_passes_b1_q1",
     "full_passes_b1_q3", "full_pass_b1_ms", "full_passes_large_median", "full_passes_large_q1",
     "full_passes_large_q3", "full_pass_large_ms", "time_saved_percent_b1", "time_saved_percent_large",
-    "time_compared_by", "speedup_over_macs_reduction_b1", "speedup_over_macs_reduction_large", "mean_exit_layer", "peak_memory_bytes", "wall_seconds", "cell_hash"
+    "time_compared_by", "speedup_over_macs_reduction_b1", "speedup_over_macs_reduction_large", "mean_exit_layer", "reused_fraction", "peak_cache_bytes", "peak_memory_bytes", "wall_seconds", "cell_hash"
   };
 
   String csv() {
@@ -463,6 +467,8 @@ public final class ReportWriter {
         v.add(cmp == null ? "" : num(cmp.speedupOverMacsBatch1()));
         v.add(cmp == null ? "" : num(cmp.speedupOverMacsLarge()));
         v.add(num(m.meanExitLayer()));
+        v.add(m.reusedFraction() == null ? "" : num(m.reusedFraction()));
+        v.add(m.peakCacheBytes() == null ? "" : m.peakCacheBytes());
         v.add(m.peakMemoryBytes());
         v.add(num(m.wallSeconds()));
       }

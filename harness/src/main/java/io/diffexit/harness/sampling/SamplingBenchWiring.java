@@ -183,7 +183,8 @@ public final class SamplingBenchWiring implements BenchWiring {
         report.macsPerImage(), byCategory, r.cost().macsPerImageByStep(), times, layers, histogram,
         report.meanExitLayer(), b1, large, quality, peakMemoryBytes, cell.decision().label(),
         resultsDir.relativize(files.get("grid")).toString(), maps, wallSeconds,
-        samplesFile == null ? null : resultsDir.relativize(samplesFile).toString(), null);
+        samplesFile == null ? null : resultsDir.relativize(samplesFile).toString(), null,
+        r.trace().reusedFraction(), r.cost().peakCacheBytes());
   }
 
   /**

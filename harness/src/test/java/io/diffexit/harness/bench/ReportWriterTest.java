@@ -36,13 +36,13 @@ class ReportWriterTest {
     assertThat(md).startsWith("# Benchmark: small\n\n11 finished, 2 failed, 0 not run yet, 1 rejected of 14 combinations.");
     assertThat(md).contains("| backbone | sampler | strategy | decision | FID | KID | PSNR vs none dB | SSIM vs none | GMACs/img | GFLOPs/img | MACs saved "
         + "| latency b1 ms/img | latency bN ms/img | full passes b1 / bN | time saved b1 / bN "
-        + "| speed-up ÷ MACs red. b1 / bN | mean exit layer | status |");
+        + "| speed-up ÷ MACs red. b1 / bN | mean exit layer | steps reused | status |");
     assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | fixed[layer=7] (fixed:layer=7) | per-sample | 16.00 "
         + "| 0.0100 ± 0.0010 | 32.57 [32.57–32.57] | 0.998 [0.998–0.998] | 0.710 | 1.420 | 45.8% | 7.10 [7.10–7.81] | 3.55 [3.55–3.55] (b8) | 5.4 / 5.4 | 46% / 46% "
-        + "| 1.00 / 1.00 | 7.00 | finished |");
+        + "| 1.00 / 1.00 | 7.00 | 0.0% | finished |");
     assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | none (none) | per-sample | 10.00 | 0.0100 ± 0.0010 "
         + "| — | — | 1.310 | 2.620 | 0.0% |");
-    assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | boom (boom) | per-sample | — | — | — | — | — | — | — | — | — "
+    assertThat(md).contains("| uvit | ddim10 (ddim:steps=10) | boom (boom) | per-sample | — | — | — | — | — | — | — | — | — | — "
         + "| — | — | — | — | failed: IllegalStateException: strategy 'boom' exploded |");
     assertThat(md).contains("- `uvit/dpm5/f3`: strategy 'f3' requires sampler [ddim10], not 'dpm5'");
     assertThat(md).contains("FLOPs = 2 × MACs");

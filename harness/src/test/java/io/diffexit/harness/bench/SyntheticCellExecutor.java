@@ -98,7 +98,7 @@ final class SyntheticCellExecutor implements CellExecutor {
     }
     return new CellResult(total, Map.of("embed", EMBED * (double) steps, "backbone", total - EMBED * steps,
         "head", 0.0, "strategy", 0.0), macsByStep, times, layers, hist, mean, b1, large, q, 123_456_789L,
-        cell.decision().label(), grid, maps, 0.5, samples, null);
+        cell.decision().label(), grid, maps, 0.5, samples, null, 0.0, 0L);
   }
 
   private String png(Path file, int size) throws Exception {
