@@ -117,9 +117,9 @@ class BenchCommandTest {
     assertThat(results.resolve(ReportWriter.CSV)).exists();
     String md = Files.readString(results.resolve(ReportWriter.MARKDOWN));
     // fixed layer 3: 12e6 MACs vs 52e6 for none -> 76.9% saved; latency 3 vs 13 ms -> (13/3)/(52/12) = 1.00
-    assertThat(md).contains("| uvit | ddim (ddim:steps=4) | fixed[layer=3] (fixed:layer=3) | per-sample | — | — "
+    assertThat(md).contains("| uvit | ddim (ddim:steps=4) | fixed[layer=3] (fixed:layer=3) | per-sample | — | — | — | — "
         + "| 0.012 | 0.024 | 76.9% | 3.00 [3.00–3.00] | 1.00 [1.00–1.00] (b64) | — / — | 77% / 0% (ms) | 1.00 / 0.23 "
-        + "| 3.00 | finished |");
+        + "| 3.00 | — | finished |");
     out.getBuffer().setLength(0);
     code = run(new CommandLine(new BenchCommand(wiring)), file.toString(), "--out", results.toString());
     assertThat(out.toString()).contains("0 cells finished, 1 failed, 3 already done, 2 rejected");
