@@ -7,6 +7,7 @@ import io.diffexit.harness.bench.Experiment;
 import io.diffexit.harness.bench.ExperimentParser;
 import io.diffexit.harness.bench.Grid;
 import io.diffexit.harness.bench.GridBuilder;
+import io.diffexit.harness.bench.InvalidCell;
 import io.diffexit.harness.bench.Manifest;
 import io.diffexit.harness.bench.ProgressReporter;
 import io.diffexit.harness.bench.RejectedCell;
@@ -15,7 +16,9 @@ import io.diffexit.harness.bench.ResultStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,23 +80,43 @@ public final class BenchCommand implements Callable<Integer> {
     wiring.registry().ifPresent(r -> GridBuilder.checkAgainst(experiment, r));
     Grid grid = GridBuilder.build(experiment, wiring.checkpointProbe());
     Path dir = out != null ? out : Path.of("results", experiment.name());
-    if (dryRun) {
-      stdout.println(grid.cells().size() + " cells, " + grid.rejected().size() + " rejected; config sha256 "
-          + experiment.configHash());
-      for (Cell c : grid.cells()) {
-        stdout.println("  run   " + c.id());
-      }
-      for (RejectedCell r : grid.rejected()) {
-        stdout.println("  skip  " + r.id() + ": " + r.reason());
-      }
-      stdout.flush();
-      return 0;
-    }
     if (reportOnly) {
       ReportWriter.write(dir);
       stdout.println("reports written to " + dir.resolve(ReportWriter.HTML));
       stdout.flush();
       return 0;
+    }
+    // Every cell is checked before any runs (and in the dry run): a bad cell is one line, not a failure minutes in.
+    Map<String, String> invalid = new LinkedHashMap<>();
+    for (InvalidCell bad : wiring.validate(experiment, grid.cells())) {
+      invalid.put(bad.id(), bad.problem());
+    }
+    long badCells = grid.cells().stream().filter(c -> invalid.containsKey(c.id())).count();
+    if (dryRun) {
+      stdout.println(grid.cells().size() + " cells, " + grid.rejected().size() + " rejected"
+          + (badCells == 0 ? "" : ", " + badCells + " cannot run")
+          + (invalid.containsKey(InvalidCell.REFERENCE) ? ", the reference is unusable" : "") + "; config sha256 "
+          + experiment.configHash());
+      if (invalid.containsKey(InvalidCell.REFERENCE)) {
+        stdout.println("  bad   " + InvalidCell.REFERENCE + ": " + invalid.get(InvalidCell.REFERENCE));
+      }
+      for (Cell c : grid.cells()) {
+        stdout.println(invalid.containsKey(c.id()) ? "  bad   " + c.id() + ": " + invalid.get(c.id()) : "  run   " + c.id());
+      }
+      for (RejectedCell r : grid.rejected()) {
+        stdout.println("  skip  " + r.id() + ": " + r.reason());
+      }
+      stdout.flush();
+      return invalid.isEmpty() ? 0 : 2;
+    }
+    if (!invalid.isEmpty()) {
+      PrintWriter stderr = spec.commandLine().getErr();
+      invalid.forEach((id, problem) -> stderr.println("diffexit: cannot run " + (id.equals(InvalidCell.REFERENCE)
+          ? "the experiment: " + id : "cell " + id) + ": " + problem));
+      stderr.flush();
+      throw new UserError((invalid.containsKey(InvalidCell.REFERENCE) ? "the reference is unusable and " : "")
+          + badCells + " of " + grid.cells().size() + " cells cannot run as written (listed above); fix the"
+          + " experiment and run again (nothing was run)");
     }
     var executor = wiring.executor(experiment);
     BenchRunner.Summary summary;
