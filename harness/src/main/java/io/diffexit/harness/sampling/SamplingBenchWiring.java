@@ -26,6 +26,7 @@ import io.diffexit.harness.cli.UserError;
 import io.diffexit.harness.features.FeatureExtractors;
 import io.diffexit.harness.plugins.Registry;
 import io.diffexit.harness.runner.ExitStatistics;
+import io.diffexit.harness.runner.PaceCheck;
 import io.diffexit.harness.runner.SamplingJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connects {@code diffexit bench} to the early-exit runner: each cell loads its checkpoint (the strategy's own
@@ -44,6 +47,8 @@ import java.util.Optional;
  * full-depth call that measures the machine's pace at that moment ({@link Latency.Paced}).
  */
 public final class SamplingBenchWiring implements BenchWiring {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SamplingBenchWiring.class);
 
   /** The key under which a backbone or strategy instance names its checkpoint folder. */
   public static final String CHECKPOINT = "checkpoint";
@@ -216,6 +221,14 @@ public final class SamplingBenchWiring implements BenchWiring {
                       experiment.largeBatch(), experiment.latencyWarmup(), experiment.latencyRepeats())
                   .orElseGet(() -> latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress))
               : latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress);
+      if (cell.strategy().type().equals("none")) {
+        for (Latency l : List.of(b1, large)) {
+          if (l.paced() != null) {
+            PaceCheck.fullDepthRun(cell.id() + " at batch " + l.batchSize(), l.paced().median(), steps)
+                .ifPresent(w -> LOG.warn("{}", w));
+          }
+        }
+      }
       ExitStatistics stats = ExitStatistics.of(r.trace(), report.backbone());
       int exits = report.backbone().exitPoints().size();
       int[] layers = new int[exits];
