@@ -13,6 +13,10 @@ import io.diffexit.harness.bench.ProgressReporter;
 import io.diffexit.harness.bench.RejectedCell;
 import io.diffexit.harness.bench.ReportWriter;
 import io.diffexit.harness.bench.ResultStore;
+import io.diffexit.harness.plugins.Registries;
+import io.diffexit.harness.plugins.Registry;
+import io.diffexit.harness.sampling.FidQualityMeter;
+import io.diffexit.harness.sampling.SamplingBenchWiring;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,9 +62,18 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--report-only", description = "rebuild the reports from the results folder, run nothing")
   boolean reportOnly;
 
+  @Option(names = "--plugins", paramLabel = "DIR", description = "plugins folder (default: $DIFFEXIT_PLUGINS or plugins)")
+  Path plugins;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final BenchWiring wiring;
+  /** The wiring of this invocation: {@link #wiring}, or one over the {@code --plugins} folder's registry. */
+  private BenchWiring selected;
+
+  private BenchWiring wiring() {
+    return selected != null ? selected : wiring;
+  }
 
   /** Without an executor: {@code --dry-run} and {@code --report-only} only, until the runner is wired in. */
   public BenchCommand() {
@@ -75,10 +88,14 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (plugins != null) {
+      Registry registry = Registries.create(Registries.pluginsDir(plugins, System.getenv()));
+      selected = new SamplingBenchWiring(registry, new FidQualityMeter(registry));
+    }
     PrintWriter stdout = spec.commandLine().getOut();
     Experiment experiment = ExperimentParser.parse(experimentFile, overrides);
-    wiring.registry().ifPresent(r -> GridBuilder.checkAgainst(experiment, r));
-    Grid grid = GridBuilder.build(experiment, wiring.checkpointProbe());
+    wiring().registry().ifPresent(r -> GridBuilder.checkAgainst(experiment, r));
+    Grid grid = GridBuilder.build(experiment, wiring().checkpointProbe());
     Path dir = out != null ? out : Path.of("results", experiment.name());
     if (reportOnly) {
       ReportWriter.write(dir);
@@ -88,7 +105,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     // Every cell is checked before any runs (and in the dry run): a bad cell is one line, not a failure minutes in.
     Map<String, String> invalid = new LinkedHashMap<>();
-    for (InvalidCell bad : wiring.validate(experiment, grid.cells())) {
+    for (InvalidCell bad : wiring().validate(experiment, grid.cells())) {
       invalid.put(bad.id(), bad.problem());
     }
     long badCells = grid.cells().stream().filter(c -> invalid.containsKey(c.id())).count();
@@ -118,10 +135,10 @@ public final class BenchCommand implements Callable<Integer> {
           + badCells + " of " + grid.cells().size() + " cells cannot run as written (listed above); fix the"
           + " experiment and run again (nothing was run)");
     }
-    var executor = wiring.executor(experiment);
+    var executor = wiring().executor(experiment);
     BenchRunner.Summary summary;
     try (ResultStore store = ResultStore.open(dir)) {
-      store.writeManifest(Manifest.collect(experiment, overrides, grid, wiring.components(), wiring.threads(),
+      store.writeManifest(Manifest.collect(experiment, overrides, grid, wiring().components(), wiring().threads(),
           Path.of("").toAbsolutePath()));
       Thread hook = new Thread(() -> LOG.warn("interrupted: finished cells are saved in {}; run the same command "
           + "again to resume", dir.resolve(ResultStore.RESULTS)));

@@ -91,7 +91,7 @@ public final class SampleCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Path outDir = out != null ? out : Path.of("out", "sample");
-    Registry registry = Registries.create(plugins != null ? plugins : Registries.defaultPluginsDir(System.getenv()));
+    Registry registry = Registries.create(Registries.pluginsDir(plugins, System.getenv()));
     ComponentSpec strategySpec = ComponentSpec.parse(strategy);
     ComponentSpec samplerSpec = ComponentSpec.parse(sampler);
     Weights w = switch (weights.toLowerCase(Locale.ROOT)) {

@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -283,5 +284,18 @@ class CheckpointTest {
     assertThat(Files.readString(cardFile)).as("only the hashes are added, in the card's style").isEqualTo(withHashes);
     assertThat(CardHashes.record(ck)).as("idempotent").hasSize(2);
     assertThat(Files.readString(cardFile)).isEqualTo(withHashes);
+  }
+
+  @Test
+  void theCommittedCheckpointsMatchTheHashesInTheirCards() throws IOException {
+    Path checkpoints = Path.of("..", "checkpoints").toAbsolutePath().normalize();
+    List<Path> folders;
+    try (Stream<Path> s = Files.list(checkpoints)) {
+      folders = s.filter(d -> Files.isRegularFile(d.resolve(CheckpointWriter.CARD))).sorted().toList();
+    }
+    assertThat(folders).hasSizeGreaterThanOrEqualTo(6);
+    for (Path folder : folders) {
+      assertThat(Checkpoint.readCard(folder).sha256()).as(folder.toString()).isEqualTo(WeightHashes.of(folder));
+    }
   }
 }
