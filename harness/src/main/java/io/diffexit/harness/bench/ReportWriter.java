@@ -39,6 +39,8 @@ public final class ReportWriter {
   private final Manifest manifest;
   private final List<CellRecord> records;
   private final Map<String, Comparison> comparisons;
+  /** Records in results.jsonl of cells no longer in the grid, or run with other settings: kept, not reported. */
+  private int notShown;
 
   private ReportWriter(Path dir, Manifest manifest, List<CellRecord> records) {
     this.dir = dir;
@@ -57,7 +59,9 @@ public final class ReportWriter {
   public static void write(Path dir) {
     Manifest manifest = ResultStore.readManifest(dir).orElseThrow(() -> new IllegalArgumentException(
         "no " + ResultStore.MANIFEST + " in " + dir + "; run diffexit bench on the experiment first"));
-    ReportWriter w = new ReportWriter(dir, manifest, ResultStore.readLatest(dir));
+    List<CellRecord> all = ResultStore.readLatest(dir);
+    ReportWriter w = new ReportWriter(dir, manifest, manifest.current(all));
+    w.notShown = all.size() - w.records.size();
     ResultStore.writeAtomically(dir.resolve(MARKDOWN), w.markdown().getBytes(StandardCharsets.UTF_8));
     ResultStore.writeAtomically(dir.resolve(CSV), w.csv().getBytes(StandardCharsets.UTF_8));
     ResultStore.writeAtomically(dir.resolve(HTML), w.html().getBytes(StandardCharsets.UTF_8));
@@ -282,6 +286,12 @@ public final class ReportWriter {
 
   // ---------------------------------------------------------------- markdown
 
+  private String notShownNote() {
+    return notShown == 0 ? "" : " " + notShown + (notShown == 1 ? " earlier result" : " earlier results")
+        + " of cells no longer in the experiment (or run with other settings) " + (notShown == 1 ? "is" : "are")
+        + " kept in " + ResultStore.RESULTS + " and not shown.";
+  }
+
   String markdown() {
     StringBuilder sb = new StringBuilder();
     sb.append("# Benchmark: ").append(manifest.experiment()).append("\n\n");
@@ -289,7 +299,7 @@ public final class ReportWriter {
     sb.append(finished).append(" finished, ").append(records.size() - finished).append(" failed, ")
         .append(manifest.cells() - records.size()).append(" not run yet, ").append(manifest.rejected().size())
         .append(" rejected of ").append(manifest.cells() + manifest.rejected().size())
-        .append(" combinations.\n\n");
+        .append(" combinations.").append(notShownNote()).append("\n\n");
     sb.append('|');
     for (String h : HEADER) {
       sb.append(' ').append(md(h)).append(" |");
@@ -446,7 +456,7 @@ public final class ReportWriter {
     long finished = records.stream().filter(CellRecord::finished).count();
     sb.append("<p>").append(finished).append(" finished, ").append(records.size() - finished).append(" failed, ")
         .append(manifest.cells() - records.size()).append(" not run yet, ").append(manifest.rejected().size())
-        .append(" rejected.</p>\n");
+        .append(" rejected.").append(html(notShownNote())).append("</p>\n");
     sb.append("<table id=\"results\"><thead><tr>");
     for (String h : HEADER) {
       sb.append("<th>").append(html(h)).append("</th>");
