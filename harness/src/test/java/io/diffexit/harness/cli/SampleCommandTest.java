@@ -119,6 +119,24 @@ class SampleCommandTest {
     Run missing = run("sample", dir.resolve("nowhere").toString());
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).startsWith("diffexit: ").contains("nowhere").hasLineCount(1);
+    Run maps = run("sample", checkpoint.toString(), "--uncertainty-maps", "-1");
+    assertThat(maps.code()).isEqualTo(2);
+    assertThat(maps.err()).isEqualTo(
+        "diffexit: --uncertainty-maps must be 0 (none) or a number of samples, got -1\n");
+    Path blocked = dir.resolve("a-file-not-a-folder");
+    Run unwritable;
+    try {
+      java.nio.file.Files.writeString(blocked, "x");
+      unwritable = run("sample", checkpoint.toString(), "--out", blocked.resolve("out").toString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertThat(unwritable.code()).isEqualTo(2);
+    assertThat(unwritable.err()).startsWith("diffexit: cannot write to --out " + blocked.resolve("out") + " (")
+        .endsWith("); choose a writable folder\n").hasLineCount(1);
+    Run plugins = run("sample", checkpoint.toString(), "--plugins", dir.resolve("no-plugins").toString());
+    assertThat(plugins.err()).isEqualTo("diffexit: plugins folder " + dir.resolve("no-plugins") + " (--plugins) not"
+        + " found; point --plugins at the folder holding the plugin jars\n");
   }
 
   @Test
