@@ -1,5 +1,6 @@
 package io.diffexit.harness.bench;
 
+import io.diffexit.harness.fid.KernelDistance;
 import io.diffexit.harness.plugins.ComponentInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -255,7 +256,10 @@ public final class ReportWriter {
     }
     out.add("FID/KID: " + (fid.isEmpty() ? "not measured" : String.join("; ", fid))
         + ". Every cell starts from the same initial noise (seed " + manifest.seed() + "), so cells are paired. "
-        + "FID from few samples is biased upwards; compare only within one extractor and sample count.");
+        + "FID from few samples is biased upwards; compare only within one extractor and sample count. KID is the "
+        + "unbiased MMD² with the cubic kernel (xᵀy/d + 1)³ on the same features, on torch-fidelity's and clean-fid's "
+        + "scale (raw, not ×10³; 0 for identical distributions), mean ± std over " + KernelDistance.DEFAULT_SUBSETS
+        + " subsets of up to " + KernelDistance.DEFAULT_SUBSET_SIZE + " samples per side.");
     out.add("Decision mode: per-sample exits compact the batch; per-batch exits (official AdaDiff code) depend on "
         + "the batch composition.");
     out.add("Machine: " + manifest.cpuModel() + ", " + manifest.cores() + " cores, " + manifest.threads()
