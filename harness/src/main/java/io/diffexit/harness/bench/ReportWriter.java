@@ -435,8 +435,12 @@ public final class ReportWriter {
   private static final String CSS = String.join("\n",
       "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}",
       "h1{font-size:22px}h2{font-size:18px;margin-top:32px}h3{font-size:15px}",
-      "table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;"
-          + "vertical-align:top}th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}",
+      "table{border-collapse:collapse;font-size:12px}th,td{border:1px solid #ccc;padding:3px 5px;text-align:left;"
+          + "vertical-align:top}th{background:#f2f2f2}"
+          + "td.num{text-align:right;font-variant-numeric:tabular-nums}",
+      // long component specs (checkpoint paths) wrap anywhere; words elsewhere stay whole
+      ".wide{overflow-x:auto;max-width:100%}#results td:nth-child(2),#results td:nth-child(3){min-width:110px;"
+          + "max-width:230px;overflow-wrap:anywhere}",
       "tr.failed td{background:#fde8e8;color:#8a1c1c}",
       ".plots,.cells{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}",
       ".cell{border:1px solid #ddd;padding:8px;max-width:480px}",
@@ -461,7 +465,8 @@ public final class ReportWriter {
     sb.append("<p>").append(finished).append(" finished, ").append(records.size() - finished).append(" failed, ")
         .append(manifest.cells() - records.size()).append(" not run yet, ").append(manifest.rejected().size())
         .append(" rejected.").append(html(notShownNote())).append("</p>\n");
-    sb.append("<table id=\"results\"><thead><tr>");
+    // In a scrolling box: a table wider than the window scrolls by itself instead of pushing the page sideways.
+    sb.append("<div class=\"wide\"><table id=\"results\"><thead><tr>");
     for (String h : HEADER) {
       sb.append("<th>").append(html(h)).append("</th>");
     }
@@ -475,7 +480,7 @@ public final class ReportWriter {
       }
       sb.append("</tr>\n");
     }
-    sb.append("</tbody></table>\n");
+    sb.append("</tbody></table></div>\n");
     if (!manifest.rejected().isEmpty()) {
       sb.append("<h2>Combinations not run</h2><ul>");
       for (RejectedCell rc : manifest.rejected()) {

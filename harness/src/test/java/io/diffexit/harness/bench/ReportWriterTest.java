@@ -104,6 +104,8 @@ class ReportWriterTest {
     Fixtures.benchAndReport(dir);
     String html = Files.readString(dir.resolve(ReportWriter.HTML));
     assertThat(html).contains("<table id=\"results\">");
+    assertThat(html).as("a table wider than the window scrolls in its own box").contains(
+        "<div class=\"wide\"><table id=\"results\">").contains(".wide{overflow-x:auto;max-width:100%}");
     assertThat(html).contains("<tr class=\"failed\">");
     assertThat(html).contains("FID vs GFLOPs per image — uvit/ddim10").contains("FID vs latency (batch 1) — uvit/dpm5");
     assertThat(html).contains("class=\"heatmap\"");
