@@ -29,6 +29,19 @@ public interface BenchWiring {
     return CheckpointProbe.UNKNOWN;
   }
 
+  /**
+   * Checks, before anything runs, that every cell can: its checkpoint exists and holds the backbone type the cell
+   * names, its strategy and sampler accept their parameters, and the experiment's reference (feature extractor,
+   * statistics file) is usable. Cheap next to a cell: nothing is sampled.
+   *
+   * @param experiment the experiment
+   * @param cells the cells that would run
+   * @return one entry per cell that cannot run (and for the reference), empty when all can; none without a runner
+   */
+  default List<InvalidCell> validate(Experiment experiment, List<Cell> cells) {
+    return List.of();
+  }
+
   /** @return the engine's compute threads, for the manifest */
   default int threads() {
     return Runtime.getRuntime().availableProcessors();

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +37,9 @@ import java.util.concurrent.TimeUnit;
  * @param rejected combinations left out, with their reasons
  * @param engine how the cells ran: {@code in-process}, or e.g. {@code spark local[2]: 1 executor, 2 cores}; null in
  *     manifests written before engines existed
+ * @param cellHashes the grid's cell ids in order, each with its cell hash: reports show only the records of these
+ *     cells with these hashes (results of cells since removed or changed stay in {@code results.jsonl}); null in
+ *     manifests written before it was recorded
  */
 public record Manifest(
     String experiment,
@@ -55,12 +60,26 @@ public record Manifest(
     int samples,
     int cells,
     List<RejectedCell> rejected,
-    String engine) {
+    String engine,
+    Map<String, String> cellHashes) {
 
   public Manifest {
     overrides = List.copyOf(overrides);
     plugins = List.copyOf(plugins);
     rejected = List.copyOf(rejected);
+    cellHashes = cellHashes == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(cellHashes));
+  }
+
+  /**
+   * @param records the latest record of every cell id in the results folder
+   * @return the records of this manifest's grid: its cell ids with its cell hashes (all records for an older manifest
+   *     without {@link #cellHashes})
+   */
+  public List<CellRecord> current(List<CellRecord> records) {
+    if (cellHashes == null) {
+      return records;
+    }
+    return records.stream().filter(r -> r.cellHash().equals(cellHashes.get(r.cellId()))).toList();
   }
 
   /**
@@ -108,7 +127,16 @@ public record Manifest(
         experiment.samples(),
         grid.cells().size(),
         grid.rejected(),
-        engine);
+        engine,
+        hashes(experiment, grid));
+  }
+
+  private static Map<String, String> hashes(Experiment experiment, Grid grid) {
+    Map<String, String> hashes = new LinkedHashMap<>();
+    for (Cell c : grid.cells()) {
+      hashes.put(c.id(), experiment.cellHash(c));
+    }
+    return hashes;
   }
 
   /** @return the first {@code model name} of a cpuinfo file, or {@code unknown} */

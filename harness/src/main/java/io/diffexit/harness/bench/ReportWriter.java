@@ -1,5 +1,6 @@
 package io.diffexit.harness.bench;
 
+import io.diffexit.harness.fid.KernelDistance;
 import io.diffexit.harness.plugins.ComponentInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +41,8 @@ public final class ReportWriter {
   private final Manifest manifest;
   private final List<CellRecord> records;
   private final Map<String, Comparison> comparisons;
+  /** Records in results.jsonl of cells no longer in the grid, or run with other settings: kept, not reported. */
+  private int notShown;
 
   private ReportWriter(Path dir, Manifest manifest, List<CellRecord> records) {
     this.dir = dir;
@@ -58,7 +61,9 @@ public final class ReportWriter {
   public static void write(Path dir) {
     Manifest manifest = ResultStore.readManifest(dir).orElseThrow(() -> new IllegalArgumentException(
         "no " + ResultStore.MANIFEST + " in " + dir + "; run diffexit bench on the experiment first"));
-    ReportWriter w = new ReportWriter(dir, manifest, ResultStore.readLatest(dir));
+    List<CellRecord> all = ResultStore.readLatest(dir);
+    ReportWriter w = new ReportWriter(dir, manifest, manifest.current(all));
+    w.notShown = all.size() - w.records.size();
     ResultStore.writeAtomically(dir.resolve(MARKDOWN), w.markdown().getBytes(StandardCharsets.UTF_8));
     ResultStore.writeAtomically(dir.resolve(CSV), w.csv().getBytes(StandardCharsets.UTF_8));
     ResultStore.writeAtomically(dir.resolve(HTML), w.html().getBytes(StandardCharsets.UTF_8));
@@ -307,7 +312,10 @@ public final class ReportWriter {
     }
     out.add("FID/KID: " + (fid.isEmpty() ? "not measured" : String.join("; ", fid))
         + ". Every cell starts from the same initial noise (seed " + manifest.seed() + "), so cells are paired. "
-        + "FID from few samples is biased upwards; compare only within one extractor and sample count.");
+        + "FID from few samples is biased upwards; compare only within one extractor and sample count. KID is the "
+        + "unbiased MMD² with the cubic kernel (xᵀy/d + 1)³ on the same features, on torch-fidelity's and clean-fid's "
+        + "scale (raw, not ×10³; 0 for identical distributions), mean ± std over " + KernelDistance.DEFAULT_SUBSETS
+        + " subsets of up to " + KernelDistance.DEFAULT_SUBSET_SIZE + " samples per side.");
     out.add("PSNR/SSIM vs none: each sample against the sample of the full-model cell (`none` on the backbone's own "
         + "checkpoint, same backbone and sampler) from the same initial noise, on the 8-bit images as saved; "
         + "mean [95% interval of the mean, ±1.96·s/√n]. PSNR = 10·log10(255²/MSE), identical images count as "
@@ -346,6 +354,12 @@ public final class ReportWriter {
 
   // ---------------------------------------------------------------- markdown
 
+  private String notShownNote() {
+    return notShown == 0 ? "" : " " + notShown + (notShown == 1 ? " earlier result" : " earlier results")
+        + " of cells no longer in the experiment (or run with other settings) " + (notShown == 1 ? "is" : "are")
+        + " kept in " + ResultStore.RESULTS + " and not shown.";
+  }
+
   String markdown() {
     StringBuilder sb = new StringBuilder();
     sb.append("# Benchmark: ").append(manifest.experiment()).append("\n\n");
@@ -353,7 +367,7 @@ public final class ReportWriter {
     sb.append(finished).append(" finished, ").append(records.size() - finished).append(" failed, ")
         .append(manifest.cells() - records.size()).append(" not run yet, ").append(manifest.rejected().size())
         .append(" rejected of ").append(manifest.cells() + manifest.rejected().size())
-        .append(" combinations.\n\n");
+        .append(" combinations.").append(notShownNote()).append("\n\n");
     sb.append('|');
     for (String h : HEADER) {
       sb.append(' ').append(md(h)).append(" |");
@@ -502,8 +516,12 @@ public final class ReportWriter {
   private static final String CSS = String.join("\n",
       "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}",
       "h1{font-size:22px}h2{font-size:18px;margin-top:32px}h3{font-size:15px}",
-      "table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;"
-          + "vertical-align:top}th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}",
+      "table{border-collapse:collapse;font-size:12px}th,td{border:1px solid #ccc;padding:3px 5px;text-align:left;"
+          + "vertical-align:top}th{background:#f2f2f2}"
+          + "td.num{text-align:right;font-variant-numeric:tabular-nums}",
+      // long component specs (checkpoint paths) wrap anywhere; words elsewhere stay whole
+      ".wide{overflow-x:auto;max-width:100%}#results td:nth-child(2),#results td:nth-child(3){min-width:110px;"
+          + "max-width:230px;overflow-wrap:anywhere}",
       "tr.failed td{background:#fde8e8;color:#8a1c1c}",
       ".plots,.cells{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}",
       ".cell{border:1px solid #ddd;padding:8px;max-width:480px}",
@@ -527,8 +545,9 @@ public final class ReportWriter {
     long finished = records.stream().filter(CellRecord::finished).count();
     sb.append("<p>").append(finished).append(" finished, ").append(records.size() - finished).append(" failed, ")
         .append(manifest.cells() - records.size()).append(" not run yet, ").append(manifest.rejected().size())
-        .append(" rejected.</p>\n");
-    sb.append("<table id=\"results\"><thead><tr>");
+        .append(" rejected.").append(html(notShownNote())).append("</p>\n");
+    // In a scrolling box: a table wider than the window scrolls by itself instead of pushing the page sideways.
+    sb.append("<div class=\"wide\"><table id=\"results\"><thead><tr>");
     for (String h : HEADER) {
       sb.append("<th>").append(html(h)).append("</th>");
     }
@@ -542,7 +561,7 @@ public final class ReportWriter {
       }
       sb.append("</tr>\n");
     }
-    sb.append("</tbody></table>\n");
+    sb.append("</tbody></table></div>\n");
     if (!manifest.rejected().isEmpty()) {
       sb.append("<h2>Combinations not run</h2><ul>");
       for (RejectedCell rc : manifest.rejected()) {

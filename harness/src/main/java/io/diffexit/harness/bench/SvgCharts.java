@@ -11,7 +11,7 @@ import java.util.function.DoubleUnaryOperator;
 /** Inline SVG plots for the HTML report: no script, no external resources. */
 final class SvgCharts {
 
-  /** Colours per strategy type, in order of first appearance (Okabe–Ito, readable for colour-blind readers). */
+  /** Colours of the built-in strategy types (Okabe–Ito, readable for colour-blind readers). */
   private static final String[] PALETTE = {
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"
   };
@@ -155,18 +155,49 @@ final class SvgCharts {
     return text(bestSpot[0], bestSpot[1], bestSpot[2] == 1 ? "end" : "start", "point", label);
   }
 
-  /** @return the legend (strategy type → colour) of a set of points, as HTML */
+  /**
+   * @return the legend of a set of points, as HTML: each strategy type's colour with the instance ids the points are
+   *     labelled with ({@code deediff: uem, uem-batch}), since the labels name instances, not types
+   */
   static String legend(List<Point> pts) {
     StringBuilder sb = new StringBuilder("<div class=\"legend\">");
-    colours(pts).forEach((series, colour) -> sb.append("<span><i style=\"background:").append(colour)
-        .append("\"></i>").append(ReportWriter.html(series)).append("</span>"));
+    Map<String, java.util.Set<String>> ids = instances(pts);
+    colours(pts).forEach((series, colour) -> {
+      java.util.Set<String> of = ids.get(series);
+      String text = of.equals(java.util.Set.of(series)) ? series : series + ": " + String.join(", ", of);
+      sb.append("<span><i style=\"background:").append(colour).append("\"></i>").append(ReportWriter.html(text))
+          .append("</span>");
+    });
     return sb.append("</div>").toString();
+  }
+
+  /** The built-in strategy types, each with its own colour in every panel ({@link #PALETTE} in this order). */
+  static final List<String> BUILT_IN_TYPES =
+      List.of("none", "fixed", "schedule", "similarity", "berxit", "deediff", "oracle");
+
+  /** Colours of other (plugin) strategy types, picked by a hash of the type: the same in every panel. */
+  private static final String[] OTHER_PALETTE = {"#882255", "#44AA99", "#117733", "#999933", "#AA4499", "#6699CC"};
+
+  /** @return the colour of a strategy type: fixed per type, so that one type has one colour in every panel */
+  static String colourOf(String series) {
+    int i = BUILT_IN_TYPES.indexOf(series);
+    return i >= 0 ? PALETTE[i] : OTHER_PALETTE[Math.floorMod(series.hashCode(), OTHER_PALETTE.length)];
   }
 
   private static Map<String, String> colours(List<Point> pts) {
     Map<String, String> m = new LinkedHashMap<>();
     for (Point p : pts) {
-      m.computeIfAbsent(p.series(), s -> PALETTE[m.size() % PALETTE.length]);
+      m.computeIfAbsent(p.series(), SvgCharts::colourOf);
+    }
+    return m;
+  }
+
+  /** @return the instance ids of each series, as the points' labels start ({@code uem[threshold=0.7]} → uem) */
+  private static Map<String, java.util.Set<String>> instances(List<Point> pts) {
+    Map<String, java.util.Set<String>> m = new LinkedHashMap<>();
+    for (Point p : pts) {
+      String id = p.label().split("[\\[@]", 2)[0];
+      m.computeIfAbsent(p.series(), s -> new java.util.TreeSet<>()).add(id);
     }
     return m;
   }

@@ -72,7 +72,7 @@ public final class Checkpoint implements AutoCloseable {
     try {
       loadParameters(
           backbone.block(), folder.resolve(weights == Weights.EMA ? CheckpointWriter.BACKBONE_EMA : CheckpointWriter.BACKBONE),
-          manager, "backbone '" + card.backbone().name() + "'");
+          manager, describeBackbone(card), card);
     } catch (RuntimeException e) {
       backbone.close();
       throw e;
@@ -183,9 +183,29 @@ public final class Checkpoint implements AutoCloseable {
     }
   }
 
+  /** @return the backbone as its card configures it, for messages: {@code backbone 'uvit' (depth=13, dim=64, ...)} */
+  public static String describeBackbone(ModelCard card) {
+    StringBuilder sb = new StringBuilder();
+    new java.util.TreeMap<>(card.backbone().config()).forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ")
+        .append(k).append('=').append(v));
+    return "backbone '" + card.backbone().name() + "' as its card configures it (" + sb + ")";
+  }
+
+  /**
+   * As {@link #loadParameters(Block, Path, NDManager, String)}, after checking the file against the SHA-256 its card
+   * records ({@link WeightHashes#verify}).
+   *
+   * @param card the card of the checkpoint the file belongs to
+   */
+  public static void loadParameters(Block block, Path file, NDManager manager, String what, ModelCard card) {
+    WeightHashes.verify(card, file);
+    loadParameters(block, file, manager, what);
+  }
+
   /**
    * Loads a {@code .params} file into an initialised block, checking names and shapes, and closes the arrays it
-   * replaces.
+   * replaces. When the file does not fit, the message says how many parameter arrays the file holds against the
+   * block's (a card whose architecture, e.g. depth, disagrees with its weights).
    *
    * @param what what the block is, for messages (e.g. {@code backbone 'uvit'})
    * @throws UserError naming the file when it is missing, truncated or does not fit the block
@@ -204,9 +224,11 @@ public final class Checkpoint implements AutoCloseable {
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
       block.loadParameters(manager, in);
     } catch (MalformedModelException | IllegalArgumentException | IllegalStateException e) {
-      throw new UserError(file + " does not fit " + what + ": " + firstLine(e), e);
+      throw new UserError(countMismatch(file, params.size(), what)
+          .orElse(file + " does not fit " + what + ": " + firstLine(e)), e);
     } catch (EOFException e) {
-      throw new UserError(file + " is truncated or does not fit " + what + " (it has fewer parameters)", e);
+      throw new UserError(countMismatch(file, params.size(), what)
+          .orElse(file + " is truncated or does not fit " + what + " (it has fewer parameters)"), e);
     } catch (IOException e) {
       throw new UserError("cannot read " + file + ": " + e.getMessage(), e);
     } finally {
@@ -218,6 +240,11 @@ public final class Checkpoint implements AutoCloseable {
         }
       }
     }
+    // A file with more arrays than the block loads "successfully" up to the block's last parameter.
+    Optional<String> counts = countMismatch(file, params.size(), what);
+    if (counts.isPresent()) {
+      throw new UserError(counts.get());
+    }
     for (int i = 0; i < params.size(); i++) {
       NDArray now = params.get(i).getValue().getArray();
       if (shapes.get(i) != null && !shapes.get(i).equals(now.getShape())) {
@@ -226,6 +253,20 @@ public final class Checkpoint implements AutoCloseable {
                 + " in the file but " + shapes.get(i) + " in the network; was the checkpoint made with another config?");
       }
     }
+  }
+
+  /**
+   * @return when the file holds another number of parameter arrays than the block has: a message naming both counts
+   *     (the architecture the card describes is not the one the weights were saved from)
+   */
+  private static Optional<String> countMismatch(Path file, int blockParameters, String what) {
+    int inFile = WeightHashes.countArrays(file);
+    if (inFile < 0 || inFile == blockParameters) {
+      return Optional.empty();
+    }
+    return Optional.of(file + " holds " + inFile + " parameter arrays, but " + what + " has " + blockParameters
+        + ": the card describes another architecture than the one these weights were saved from (was"
+        + " model-card.json edited, e.g. the backbone's depth?); restore the card the weights were saved with");
   }
 
   private static String firstLine(Exception e) {
@@ -282,7 +323,7 @@ public final class Checkpoint implements AutoCloseable {
               + "initialise it");
     }
     loadParameters(block, file, params.valueAt(0).getArray().getManager(),
-        "exit strategy '" + card.strategy().name() + "'");
+        "exit strategy '" + card.strategy().name() + "'", card);
   }
 
   /**

@@ -132,8 +132,9 @@ public final class CheckpointWriter {
       }
       JSON.writeValue(stateDir.resolve(STATE).toFile(), c.state());
     }
-    // The card last: a folder with a card is complete even to a reader that ignores the atomic rename.
-    JSON.writeValue(folder.resolve(CARD).toFile(), c.card());
+    // The card last: a folder with a card is complete even to a reader that ignores the atomic rename. It records
+    // the SHA-256 of the weights files just written, which loading verifies.
+    JSON.writeValue(folder.resolve(CARD).toFile(), c.card().withSha256(WeightHashes.of(folder)));
   }
 
   private static void saveBlock(Block block, Path file) throws IOException {

@@ -27,6 +27,9 @@ import java.util.Objects;
  * @param parent the checkpoint it was fine-tuned from, relative to this checkpoint's folder (e.g. {@code ../base}), or
  *     null
  * @param created ISO-8601 instant of writing
+ * @param sha256 SHA-256 (lower-case hex) of every weights file of the folder, by file name (e.g.
+ *     {@code backbone-ema.params}), verified on load; null in cards written before they were recorded (such
+ *     checkpoints load unverified, with a note)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelCard(
@@ -43,7 +46,19 @@ public record ModelCard(
     String command,
     StrategyInfo strategy,
     String parent,
-    String created) {
+    String created,
+    Map<String, String> sha256) {
+
+  public ModelCard {
+    // sorted, so that a card's JSON is the same for the same files
+    sha256 = sha256 == null ? null : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(sha256));
+  }
+
+  /** @return this card recording the given weights-file hashes */
+  public ModelCard withSha256(Map<String, String> hashes) {
+    return new ModelCard(format, backbone, parameterCount, macsPerImage, schedule, timeInput, data, training, result,
+        machine, command, strategy, parent, created, hashes);
+  }
 
   /** The card format written by this version. */
   public static final int FORMAT = 1;

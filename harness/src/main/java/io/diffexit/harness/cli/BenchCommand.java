@@ -9,11 +9,16 @@ import io.diffexit.harness.bench.Experiment;
 import io.diffexit.harness.bench.ExperimentParser;
 import io.diffexit.harness.bench.Grid;
 import io.diffexit.harness.bench.GridBuilder;
+import io.diffexit.harness.bench.InvalidCell;
 import io.diffexit.harness.bench.Manifest;
 import io.diffexit.harness.bench.ProgressReporter;
 import io.diffexit.harness.bench.RejectedCell;
 import io.diffexit.harness.bench.ReportWriter;
 import io.diffexit.harness.bench.ResultStore;
+import io.diffexit.harness.plugins.Registries;
+import io.diffexit.harness.plugins.Registry;
+import io.diffexit.harness.sampling.FidQualityMeter;
+import io.diffexit.harness.sampling.SamplingBenchWiring;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,9 +77,18 @@ public final class BenchCommand implements Callable<Integer> {
       description = "with --engine spark: samples per shard task, rounded up to whole sampling batches (default 256)")
   Integer shardSamples;
 
+  @Option(names = "--plugins", paramLabel = "DIR", description = "plugins folder (default: $DIFFEXIT_PLUGINS or plugins)")
+  Path plugins;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final BenchWiring wiring;
+  /** The wiring of this invocation: {@link #wiring}, or one over the {@code --plugins} folder's registry. */
+  private BenchWiring selected;
+
+  private BenchWiring wiring() {
+    return selected != null ? selected : wiring;
+  }
 
   /** Without an executor: {@code --dry-run} and {@code --report-only} only, until the runner is wired in. */
   public BenchCommand() {
@@ -89,28 +103,52 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (plugins != null) {
+      Registry registry = Registries.create(Registries.pluginsDir(plugins, System.getenv()));
+      selected = new SamplingBenchWiring(registry, new FidQualityMeter(registry));
+    }
     PrintWriter stdout = spec.commandLine().getOut();
     Experiment experiment = ExperimentParser.parse(experimentFile, overrides);
-    wiring.registry().ifPresent(r -> GridBuilder.checkAgainst(experiment, r));
-    Grid grid = GridBuilder.build(experiment, wiring.checkpointProbe());
+    wiring().registry().ifPresent(r -> GridBuilder.checkAgainst(experiment, r));
+    Grid grid = GridBuilder.build(experiment, wiring().checkpointProbe());
     Path dir = out != null ? out : Path.of("results", experiment.name());
-    if (dryRun) {
-      stdout.println(grid.cells().size() + " cells, " + grid.rejected().size() + " rejected; config sha256 "
-          + experiment.configHash());
-      for (Cell c : grid.cells()) {
-        stdout.println("  run   " + c.id());
-      }
-      for (RejectedCell r : grid.rejected()) {
-        stdout.println("  skip  " + r.id() + ": " + r.reason());
-      }
-      stdout.flush();
-      return 0;
-    }
     if (reportOnly) {
       ReportWriter.write(dir);
       stdout.println("reports written to " + dir.resolve(ReportWriter.HTML));
       stdout.flush();
       return 0;
+    }
+    // Every cell is checked before any runs (and in the dry run): a bad cell is one line, not a failure minutes in.
+    Map<String, String> invalid = new LinkedHashMap<>();
+    for (InvalidCell bad : wiring().validate(experiment, grid.cells())) {
+      invalid.put(bad.id(), bad.problem());
+    }
+    long badCells = grid.cells().stream().filter(c -> invalid.containsKey(c.id())).count();
+    if (dryRun) {
+      stdout.println(grid.cells().size() + " cells, " + grid.rejected().size() + " rejected"
+          + (badCells == 0 ? "" : ", " + badCells + " cannot run")
+          + (invalid.containsKey(InvalidCell.REFERENCE) ? ", the reference is unusable" : "") + "; config sha256 "
+          + experiment.configHash());
+      if (invalid.containsKey(InvalidCell.REFERENCE)) {
+        stdout.println("  bad   " + InvalidCell.REFERENCE + ": " + invalid.get(InvalidCell.REFERENCE));
+      }
+      for (Cell c : grid.cells()) {
+        stdout.println(invalid.containsKey(c.id()) ? "  bad   " + c.id() + ": " + invalid.get(c.id()) : "  run   " + c.id());
+      }
+      for (RejectedCell r : grid.rejected()) {
+        stdout.println("  skip  " + r.id() + ": " + r.reason());
+      }
+      stdout.flush();
+      return invalid.isEmpty() ? 0 : 2;
+    }
+    if (!invalid.isEmpty()) {
+      PrintWriter stderr = spec.commandLine().getErr();
+      invalid.forEach((id, problem) -> stderr.println("diffexit: cannot run " + (id.equals(InvalidCell.REFERENCE)
+          ? "the experiment: " + id : "cell " + id) + ": " + problem));
+      stderr.flush();
+      throw new UserError((invalid.containsKey(InvalidCell.REFERENCE) ? "the reference is unusable and " : "")
+          + badCells + " of " + grid.cells().size() + " cells cannot run as written (listed above); fix the"
+          + " experiment and run again (nothing was run)");
     }
     Map<String, String> engineOptions = new LinkedHashMap<>();
     if (master != null) {
@@ -119,7 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (shardSamples != null) {
       engineOptions.put("shard-samples", shardSamples.toString());
     }
-    BenchWiring run = BenchEngine.select(engine, wiring, engineOptions);
+    BenchWiring run = BenchEngine.select(engine, wiring(), engineOptions);
     BenchRunner.Summary summary;
     try (CellExecutor executor = run.executor(experiment);
         ResultStore store = ResultStore.open(dir)) {

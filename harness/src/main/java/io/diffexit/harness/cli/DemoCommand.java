@@ -12,6 +12,7 @@ import io.diffexit.harness.ComponentSpec;
 import io.diffexit.harness.checkpoint.Checkpoint;
 import io.diffexit.harness.checkpoint.Weights;
 import io.diffexit.harness.plugins.Registry;
+import io.diffexit.harness.runner.PaceCheck;
 import io.diffexit.harness.runner.SamplingJob;
 import io.diffexit.harness.sampling.SampleOutputs;
 import io.diffexit.harness.sampling.SampleReport;
@@ -146,17 +147,26 @@ public final class DemoCommand implements Callable<Integer> {
         stdout.printf("(the deediff row samples the fine-tuned checkpoint %s)%n", tuned);
       }
       stdout.print(table(reports));
+      SampleReport full = reports.get(0);
+      PaceCheck.fullDepthRun(full.strategy(), full.result().fullPasses(), full.result().cost().steps())
+          .ifPresent(w -> stdout.printf("%nwarning: %s%n", w));
       stdout.printf("%n%s.%n", SampleReport.CONVENTION);
       stdout.printf(Locale.ROOT,
-          "Wall time: sampling loops only, after an untimed warm-up run; %s, %d threads. Passes: the run's time ÷ one"
+          "Wall time: sampling loops only, after an untimed warm-up run; %s, %d threads%s. Passes: the run's time ÷ one"
               + " full-depth call timed right after it (drift-free; speed-up is the ratio of passes). MSE: mean"
               + " squared pixel difference to the `none` images from the same noise, on images clipped to [-1, 1] as"
               + " saved.%n",
-          manager.getDevice(), SampleSession.threads());
+          manager.getDevice(), SampleSession.threads(), waitPolicy());
       stdout.printf("Sample grids, summaries and exit statistics: %s/<strategy>/%n", outDir);
       stdout.flush();
     }
     return 0;
+  }
+
+  /** @return how idle OpenMP workers wait, when set (the launcher sets PASSIVE), for the conventions line */
+  private static String waitPolicy() {
+    String p = System.getenv("OMP_WAIT_POLICY");
+    return p == null || p.isBlank() ? "" : " (OMP_WAIT_POLICY=" + p + ")";
   }
 
   /** @return {@code none}, fixed exits at about 3/4 and 1/2 of the depth, and the checkpoint's own strategy */

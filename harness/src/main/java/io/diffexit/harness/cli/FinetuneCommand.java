@@ -89,15 +89,16 @@ public final class FinetuneCommand implements Callable<Integer> {
     }
     ComponentSpec strategySpec = ComponentSpec.parse(strategy);
     ModelCard baseCard = Checkpoint.readCard(base);
+    Path out = options.out != null
+        ? options.out
+        : Checkpoint.resolve(base).resolveSibling(
+            Checkpoint.resolve(base).getFileName() + "-" + strategySpec.name());
+    TrainingRuns.checkOut(out, options.force, null, base);
     TrainingData data = options.data == null && options.limit == null
         ? TrainingRuns.dataOf(baseCard, base)
         : TrainingRuns.fashionMnist(options.data, options.limit);
     TrainingConfig config = options.apply(DEFAULTS.withBatch(baseCard.training() == null
         ? DEFAULTS.batch() : baseCard.training().batch()));
-    Path out = options.out != null
-        ? options.out
-        : Checkpoint.resolve(base).resolveSibling(
-            Checkpoint.resolve(base).getFileName() + "-" + strategySpec.name());
     return TrainingRuns.run(
         m -> Trainer.finetune(registry, base, strategySpec, freezeBackbone, schedule, data, config, m), out, command,
         spec.commandLine().getOut(), options.device);

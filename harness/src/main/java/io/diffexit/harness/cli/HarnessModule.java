@@ -33,6 +33,11 @@ public final class HarnessModule extends AbstractModule {
   @Provides
   @Singleton
   Registry registry() {
+    // A $DIFFEXIT_PLUGINS folder that does not exist is an error (checked here, when a command first needs plugins).
+    String configured = System.getenv(Registries.PLUGINS_ENV);
+    if (configured != null && !configured.isBlank() && pluginsDir.equals(Path.of(configured))) {
+      Registries.pluginsDir(null, System.getenv());
+    }
     return Registries.create(pluginsDir);
   }
 

@@ -44,7 +44,7 @@ public final class ListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = plugins != null ? plugins : Registries.defaultPluginsDir(System.getenv());
+    Path dir = Registries.pluginsDir(plugins, System.getenv());
     Registry registry = Registries.create(dir);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

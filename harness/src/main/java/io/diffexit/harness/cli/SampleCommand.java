@@ -91,7 +91,11 @@ public final class SampleCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Path outDir = out != null ? out : Path.of("out", "sample");
-    Registry registry = Registries.create(plugins != null ? plugins : Registries.defaultPluginsDir(System.getenv()));
+    if (maps < 0) {
+      throw new IllegalArgumentException("--uncertainty-maps must be 0 (none) or a number of samples, got " + maps);
+    }
+    requireWritable(outDir);
+    Registry registry = Registries.create(Registries.pluginsDir(plugins, System.getenv()));
     ComponentSpec strategySpec = ComponentSpec.parse(strategy);
     ComponentSpec samplerSpec = ComponentSpec.parse(sampler);
     Weights w = switch (weights.toLowerCase(Locale.ROOT)) {
@@ -123,5 +127,17 @@ public final class SampleCommand implements Callable<Integer> {
       spec.commandLine().getOut().flush();
     }
     return 0;
+  }
+
+  /** Fails before any sampling when the output folder cannot be created or written, saying why. */
+  private static void requireWritable(Path dir) {
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      java.nio.file.Files.delete(java.nio.file.Files.createTempFile(dir, ".probe-", ""));
+    } catch (java.io.IOException | RuntimeException e) {
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": "
+          + e.getMessage();
+      throw new UserError("cannot write to --out " + dir + " (" + why + "); choose a writable folder");
+    }
   }
 }

@@ -64,9 +64,10 @@ public final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--backbone is required (e.g. --backbone uvit:dim=96), or --resume DIR");
     }
     ComponentSpec backboneSpec = ComponentSpec.parse(backbone);
+    Path out = options.out != null ? options.out : Path.of("checkpoints", backboneSpec.name());
+    TrainingRuns.checkOut(out, options.force, null, null);
     TrainingConfig config = options.apply(TrainingConfig.defaults());
     TrainingData data = TrainingRuns.fashionMnist(options.data, options.limit);
-    Path out = options.out != null ? options.out : Path.of("checkpoints", backboneSpec.name());
     return TrainingRuns.run(
         m -> Trainer.create(registry, backboneSpec, schedule, data, config, m), out, command,
         spec.commandLine().getOut(), options.device);

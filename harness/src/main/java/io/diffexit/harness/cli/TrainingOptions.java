@@ -43,8 +43,12 @@ public final class TrainingOptions {
   @Option(names = "--seed", paramLabel = "N", description = "seed of init, data order, timesteps, noise (default 0)")
   Long seed;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "checkpoint folder (replaced atomically)")
+  @Option(names = "--out", paramLabel = "DIR",
+      description = "checkpoint folder (written atomically; an existing checkpoint only with --force)")
   Path out;
+
+  @Option(names = "--force", description = "replace an existing checkpoint folder at --out")
+  boolean force;
 
   @Option(names = "--checkpoint-every", paramLabel = "N", description = "write a checkpoint every N steps (0 = end only)")
   Integer checkpointEvery;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.diffexit.api.NoiseSchedule;
 import io.diffexit.harness.checkpoint.Checkpoint;
+import io.diffexit.harness.checkpoint.CheckpointWriter;
 import io.diffexit.harness.checkpoint.ModelCard;
 import io.diffexit.harness.data.FashionMnist;
 import io.diffexit.harness.data.ImageSet;
@@ -13,7 +14,9 @@ import io.diffexit.harness.train.ProgressBar;
 import io.diffexit.harness.train.Trainer;
 import io.diffexit.harness.train.TrainingData;
 import io.diffexit.harness.train.TrainingResult;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -66,6 +69,56 @@ final class TrainingRuns {
     }
   }
 
+  /**
+   * Checks, before any work, that a run may write its checkpoint to {@code out}: an existing checkpoint there is
+   * replaced only with {@code --force} (or when it is the run being resumed), a folder that is not a checkpoint is
+   * never replaced, and the folder must be creatable (a probe file is written and deleted next to it).
+   *
+   * @param resumed the checkpoint this run continues (which it may rewrite in place), or null
+   * @param base the checkpoint being fine-tuned (which the run may never replace), or null
+   * @throws UserError naming the folder and what would fix it
+   */
+  static void checkOut(Path out, boolean force, Path resumed, Path base) {
+    Path target = out.toAbsolutePath().normalize();
+    if (base != null && target.equals(Checkpoint.resolve(base))) {
+      throw new UserError("--out " + out + " is the base checkpoint being fine-tuned; choose another folder"
+          + " (the fine-tune records its base as parent and must not replace it)");
+    }
+    boolean sameAsResumed = resumed != null && target.equals(resumed.toAbsolutePath().normalize());
+    Path existing = Checkpoint.resolve(target);
+    if (!sameAsResumed && Files.exists(existing)) {
+      if (Files.isRegularFile(existing.resolve(CheckpointWriter.CARD))) {
+        if (!force) {
+          throw new UserError("checkpoint folder " + out + " already exists; pass --force to replace it, choose"
+              + " another --out, or continue its run with --resume " + out);
+        }
+      } else if (!isEmptyFolder(existing)) {
+        throw new UserError(out + " exists and is not a checkpoint folder (no " + CheckpointWriter.CARD
+            + "); choose another --out (it is never replaced)");
+      }
+    }
+    Path parent = target.getParent();
+    try {
+      Files.createDirectories(parent);
+      Path probe = Files.createTempFile(parent, "." + target.getFileName() + ".probe-", "");
+      Files.delete(probe);
+    } catch (IOException | RuntimeException e) {
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      throw new UserError("cannot write checkpoint folder " + out + " (" + why + "); choose a writable --out");
+    }
+  }
+
+  private static boolean isEmptyFolder(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      return s.findAny().isEmpty();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Refuses options a resumed run cannot change. */
   static void checkResumeOptions(List<String> given, Path resume) {
     if (!given.isEmpty()) {
@@ -115,8 +168,9 @@ final class TrainingRuns {
    */
   static int resume(Registry registry, NoiseSchedule schedule, TrainingOptions options, ModelCard card, String command,
       PrintWriter stdout) {
-    TrainingData data = dataOf(card, options.resume);
     Path out = options.out != null ? options.out : options.resume;
+    checkOut(out, options.force, options.resume, null);
+    TrainingData data = dataOf(card, options.resume);
     int steps = options.steps == null ? 0 : options.steps;
     return run(m -> Trainer.resume(registry, options.resume, schedule, data, steps, m), out,
         resumedCommand(card, command), stdout, options.device);

@@ -92,4 +92,37 @@ public record FeatureStats(double[] mu, double[][] sigma, long count) {
     }
     return this;
   }
+
+  /** Relative asymmetry a covariance may show from rounding (numpy's cov of float32 features stays far below). */
+  static final double SYMMETRY_TOLERANCE = 1e-6;
+
+  /**
+   * @throws IllegalArgumentException naming {@code label} and the worst pair when sigma is not symmetric (beyond
+   *     {@value #SYMMETRY_TOLERANCE} of its largest diagonal entry): it is then no covariance matrix
+   */
+  public FeatureStats requireSymmetric(String label) {
+    double scale = 0;
+    for (int k = 0; k < mu.length; k++) {
+      scale = Math.max(scale, Math.abs(sigma[k][k]));
+    }
+    double worst = 0;
+    int wi = 0;
+    int wj = 0;
+    for (int i = 0; i < mu.length; i++) {
+      for (int j = i + 1; j < mu.length; j++) {
+        double gap = Math.abs(sigma[i][j] - sigma[j][i]);
+        if (gap > worst) {
+          worst = gap;
+          wi = i;
+          wj = j;
+        }
+      }
+    }
+    if (worst > SYMMETRY_TOLERANCE * Math.max(scale, Double.MIN_NORMAL)) {
+      throw new IllegalArgumentException("statistics of " + label + ": sigma is not symmetric (sigma[" + wi + "]["
+          + wj + "] = " + sigma[wi][wj] + " but sigma[" + wj + "][" + wi + "] = " + sigma[wj][wi]
+          + "), so it is no covariance matrix; recompute the statistics (diffexit fid-stats)");
+    }
+    return this;
+  }
 }

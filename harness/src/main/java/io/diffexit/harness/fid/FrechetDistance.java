@@ -56,8 +56,8 @@ public final class FrechetDistance {
       throw new IllegalArgumentException("FID: feature dimensions differ: " + labelA + " has d=" + a.dimension() + ", "
           + labelB + " has d=" + b.dimension() + "; both sides must come from the same feature extractor");
     }
-    a.requireFinite(labelA);
-    b.requireFinite(labelB);
+    a.requireFinite(labelA).requireSymmetric(labelA);
+    b.requireFinite(labelB).requireSymmetric(labelB);
     int d = a.dimension();
     double diff2 = 0;
     double tr1 = 0;

@@ -40,22 +40,42 @@ public final class PngImages {
    */
   public static void writeGrid(
       float[] images, int count, int channels, int height, int width, int columns, boolean unit, Path file) {
+    writeGrid(images, count, channels, height, width, columns, unit, 1, file);
+  }
+
+  /** @return the integer upscale that makes a tile's shorter side at least {@code minPixels} (1 when it is already) */
+  public static int scaleFor(int height, int width, int minPixels) {
+    return Math.max(1, (minPixels + Math.min(height, width) - 1) / Math.min(height, width));
+  }
+
+  /**
+   * As {@link #writeGrid(float[], int, int, int, int, int, boolean, Path)}, each pixel drawn as a {@code scale} ×
+   * {@code scale} block (nearest neighbour: no interpolation invents detail), so that 28 px images stay readable in
+   * a paper or on a screen; the border stays 2 pixels.
+   */
+  public static void writeGrid(float[] images, int count, int channels, int height, int width, int columns,
+      boolean unit, int scale, Path file) {
+    if (scale < 1) {
+      throw new IllegalArgumentException("grid scale must be at least 1, got " + scale);
+    }
     if (channels != 1 && channels != 3) {
       throw new IllegalArgumentException("PNG grids take 1 or 3 channels, got " + channels);
     }
     int cols = Math.max(1, Math.min(columns, count));
     int rows = (count + cols - 1) / cols;
     int pad = 2;
-    int gw = cols * (width + pad) + pad;
-    int gh = rows * (height + pad) + pad;
+    int th = height * scale;
+    int tw = width * scale;
+    int gw = cols * (tw + pad) + pad;
+    int gh = rows * (th + pad) + pad;
     BufferedImage img = new BufferedImage(gw, gh, BufferedImage.TYPE_INT_RGB);
     int per = channels * height * width;
     for (int n = 0; n < count; n++) {
-      int ox = pad + (n % cols) * (width + pad);
-      int oy = pad + (n / cols) * (height + pad);
-      for (int y = 0; y < height; y++) {
-        for (int x = 0; x < width; x++) {
-          img.setRGB(ox + x, oy + y, rgb(images, n * per, channels, height, width, y, x, unit));
+      int ox = pad + (n % cols) * (tw + pad);
+      int oy = pad + (n / cols) * (th + pad);
+      for (int y = 0; y < th; y++) {
+        for (int x = 0; x < tw; x++) {
+          img.setRGB(ox + x, oy + y, rgb(images, n * per, channels, height, width, y / scale, x / scale, unit));
         }
       }
     }

@@ -64,12 +64,18 @@ final class MapRegistry implements Registry {
     return plugins.problems();
   }
 
-  private static <F> F lookup(Map<String, F> factories, ComponentKind kind, String name) {
+  private <F> F lookup(Map<String, F> factories, ComponentKind kind, String name) {
     F factory = factories.get(name);
     if (factory == null) {
-      // Capitalised like the duplicate message: both are whole sentences the CLI prints as they are.
+      // Capitalised like the duplicate message: both are whole sentences the CLI prints as they are. The plugins that
+      // could not be loaded are named too: the one asked for may be among them.
+      StringBuilder notLoaded = new StringBuilder();
+      for (PluginProblem p : plugins.problems()) {
+        notLoaded.append(notLoaded.length() == 0 ? "; plugins not loaded: " : "; ").append(p.path()).append(" (")
+            .append(p.reason()).append(')');
+      }
       throw new IllegalArgumentException(
-          "Unknown " + kind.label() + " '" + name + "'; known: " + new TreeSet<>(factories.keySet()));
+          "Unknown " + kind.label() + " '" + name + "'; known: " + new TreeSet<>(factories.keySet()) + notLoaded);
     }
     return factory;
   }

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * warning, and skipped; the other plugins still load. The exception is a factory name that is already taken: that
  * fails discovery with both origins, because which of the two a run would get is otherwise an accident.
  *
- * <p>A plugin jar's manifest should declare {@value #API_VERSION_ATTRIBUTE}. A different version is refused; a
- * missing attribute is accepted with a warning (jars built by hand or by an IDE have none, as Trino also allows).
+ * <p>A plugin jar's manifest must declare {@value #API_VERSION_ATTRIBUTE}, the SPI version it was built against: a
+ * missing or different version is refused (the README promises it; a jar built against an unknown SPI would
+ * otherwise fail later, inside a run, with a linkage error).
  */
 public final class PluginLoader {
 
@@ -205,11 +206,10 @@ public final class PluginLoader {
     String declared = attrs.getValue(API_VERSION_ATTRIBUTE);
     int served = DiffexitApi.version();
     if (declared == null) {
-      LOG.warn(
-          "Plugin {} declares no {} in its manifest; assuming it was built for API version {}",
-          entry,
-          API_VERSION_ATTRIBUTE,
-          served);
+      throw new Rejected(
+          "declares no " + API_VERSION_ATTRIBUTE + " in its manifest; build it with the parent"
+              + " io.diffexit:diffexit-plugin-parent (see examples/strategy-plugin) or add the manifest attribute "
+              + API_VERSION_ATTRIBUTE + ": " + served);
     } else if (!declared.trim().equals(Integer.toString(served))) {
       throw new Rejected(
           "built for "

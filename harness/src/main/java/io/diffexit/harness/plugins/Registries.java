@@ -41,6 +41,33 @@ public final class Registries {
     return configured == null || configured.isBlank() ? Path.of("plugins") : Path.of(configured);
   }
 
+  /**
+   * The plugins folder a command uses: {@code --plugins} when given, else {@code $DIFFEXIT_PLUGINS}, else
+   * {@code plugins/}. A folder named on purpose (the option or the variable) must exist: a typo would otherwise run
+   * with the built-ins only and fail later with "Unknown exit strategy".
+   *
+   * @param option the {@code --plugins} value, or null
+   * @param env the process environment
+   * @throws IllegalArgumentException naming the folder and where it was given
+   */
+  public static Path pluginsDir(Path option, Map<String, String> env) {
+    if (option != null) {
+      return requireFolder(option, "--plugins");
+    }
+    String configured = env.get(PLUGINS_ENV);
+    return configured == null || configured.isBlank()
+        ? Path.of("plugins") : requireFolder(Path.of(configured), "$" + PLUGINS_ENV);
+  }
+
+  private static Path requireFolder(Path dir, String givenBy) {
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("plugins folder " + dir + " (" + givenBy + ") "
+          + (java.nio.file.Files.exists(dir) ? "is not a folder" : "not found")
+          + "; point " + givenBy + " at the folder holding the plugin jars");
+    }
+    return dir;
+  }
+
   /** Airlift-like strictness: every injected type must be bound on purpose. */
   private static final class StrictBindings extends com.google.inject.AbstractModule {
     @Override

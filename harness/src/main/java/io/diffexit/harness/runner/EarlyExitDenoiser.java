@@ -452,19 +452,43 @@ public final class EarlyExitDenoiser implements Denoiser, AutoCloseable {
   }
 
   private boolean[] decide(ExitPoint point, int active) {
-    NDArray mask = strategy.decide(point);
+    NDArray mask;
+    try {
+      mask = strategy.decide(point);
+    } catch (RuntimeException e) {
+      String m = e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("");
+      throw new IllegalStateException(strategyName() + " failed in decide at exit point " + point.spec().name() + " ("
+          + e.getClass().getSimpleName() + m + ")", e);
+    }
+    String contract = "; decide must return a boolean mask of shape (" + active + "), one per active sample";
+    if (mask == null) {
+      throw new IllegalStateException(strategyName() + " returned null at exit point " + point.spec().name()
+          + contract);
+    }
+    if (mask.getDataType() != DataType.BOOLEAN) {
+      throw new IllegalStateException(strategyName() + " returned a " + mask.getDataType() + " mask at exit point "
+          + point.spec().name() + contract + " (e.g. certainty.gt(threshold))");
+    }
     if (mask.getShape().dimension() != 1 || mask.getShape().get(0) != active) {
       throw new IllegalStateException(
-          "exit strategy " + strategy.describe() + " returned a mask of shape " + mask.getShape() + " at exit point "
+          strategyName() + " returned a mask of shape " + mask.getShape() + " at exit point "
               + point.spec().name() + "; expected (" + active + ")");
     }
-    boolean[] exits = mask.toType(DataType.BOOLEAN, false).toBooleanArray();
+    boolean[] exits = mask.toBooleanArray();
     if (mode == DecisionMode.PER_BATCH) {
       // The batch exits together, and only when every sample agrees.
       boolean all = count(exits) == active;
       Arrays.fill(exits, all);
     }
     return exits;
+  }
+
+  /** @return the strategy and where it comes from: {@code exit strategy 'x' (plugin plugins/x.jar)} or built-in */
+  private String strategyName() {
+    ClassLoader loader = strategy.getClass().getClassLoader();
+    String origin = loader instanceof io.diffexit.harness.plugins.PluginClassLoader p
+        ? "plugin " + p.getName() : "built-in";
+    return "exit strategy '" + strategy.describe() + "' (" + origin + ")";
   }
 
   private static NDArray reassemble(List<NDArray> pieces, int[] order) {

@@ -31,8 +31,9 @@ import java.util.Optional;
 /**
  * FID against the experiment's reference statistics file and KID against the reference split's features, both from
  * the named feature extractor. Generated images are quantised to 8 bits first, exactly as they would be when saved as
- * PNG and read back (the pytorch-fid protocol). A missing statistics file is computed from the reference split and
- * saved; reference features for KID are computed once per run and cached.
+ * PNG and read back (the pytorch-fid protocol). The statistics file must exist (a missing one is an error naming the
+ * {@code fid-stats} command that makes it, never computed into the experiment's folder); reference features for KID
+ * are computed once per run and cached.
  *
  * <p>Each quality also carries the <b>floor</b> at its sample count: the FID of N real images of the other split
  * (train when the reference is the test split, else test; a random subset seeded by the experiment's seed) against
@@ -67,7 +68,7 @@ public final class FidQualityMeter implements QualityMeter {
       Features generated = generatedFeatures(extractor, result, manager);
       Features reference = reference(extractor, ref, manager);
       Path statsFile = experiment.resolve(ref.stats());
-      FeatureStats refStats = referenceStats(statsFile, extractor, ref, reference);
+      FeatureStats refStats = referenceStats(statsFile, extractor, ref);
       double fid = FrechetDistance.compute(FeatureStats.of(generated), "generated", refStats, statsFile.toString())
           .value();
       KernelDistance.Estimate kid =
@@ -205,20 +206,33 @@ public final class FidQualityMeter implements QualityMeter {
     return cached;
   }
 
-  private static FeatureStats referenceStats(
-      Path file, FeatureExtractor extractor, Reference ref, Features reference) {
+  private static FeatureStats referenceStats(Path file, FeatureExtractor extractor, Reference ref) {
+    StatsFile.Loaded loaded = loadReferenceStats(file, extractor.id(), extractor.checksum(), ref);
+    return loaded.stats();
+  }
+
+  /**
+   * Reads the reference statistics file, which must exist (it is never computed behind the user's back: a typo in
+   * the path would otherwise write a new file into the source tree) and must come from the same extractor.
+   *
+   * @throws UserError naming the file and the {@code fid-stats} command that makes it
+   */
+  static StatsFile.Loaded loadReferenceStats(Path file, String extractorId, String checksum, Reference ref) {
     if (!Files.isRegularFile(file)) {
-      FeatureStats stats = FeatureStats.of(reference);
-      StatsFile.save(file, stats, new StatsFile.Provenance(extractor.id(), extractor.checksum(), reference.count(),
-          "fashion-mnist:" + ref.split(), ref.split()));
-      return stats;
+      throw new UserError(missingStats(file, ref));
     }
     StatsFile.Loaded loaded = StatsFile.load(file);
     StatsFile.Provenance p = loaded.provenance();
-    if (p != null && (!p.extractorId().equals(extractor.id()) || !p.checksum().equals(extractor.checksum()))) {
+    if (p != null && (!p.extractorId().equals(extractorId) || !p.checksum().equals(checksum))) {
       throw new UserError("reference statistics " + file + " were made by " + p.extractorId() + "@" + p.checksum()
-          + ", not by " + extractor.id() + "@" + extractor.checksum() + "; recompute them with diffexit fid-stats");
+          + ", not by " + extractorId + "@" + checksum + "; recompute them with diffexit fid-stats");
     }
-    return loaded.stats();
+    return loaded;
+  }
+
+  /** @return the one-line error for a reference statistics file that does not exist, with the command making it */
+  static String missingStats(Path file, Reference ref) {
+    return "reference statistics " + file + " not found; make them with `diffexit fid-stats --split " + ref.split()
+        + " --extractor " + ref.extractor() + " --out " + file + "` or fix reference.stats in the experiment";
   }
 }

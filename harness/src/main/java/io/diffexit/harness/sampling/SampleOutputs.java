@@ -20,6 +20,9 @@ import java.util.TreeMap;
 /** Writes what a sampling run produced: grid, summary, exit statistics, pixel maps, single images. */
 public final class SampleOutputs {
 
+  /** The shorter side of a tile of {@code samples.png} at least, in pixels (nearest-neighbour upscale). */
+  static final int GRID_TILE_PIXELS = 96;
+
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private SampleOutputs() {}
@@ -57,7 +60,9 @@ public final class SampleOutputs {
     Map<String, Path> files = new LinkedHashMap<>();
     Path grid = dir.resolve("samples.png");
     int shown = Math.min(r.samples(), 64);
-    PngImages.writeGrid(r.images(), shown, r.channels(), r.height(), r.width(), 8, false, grid);
+    // Tiles of at least GRID_TILE_PIXELS (28 px Fashion-MNIST images are drawn 4x): readable in a paper.
+    PngImages.writeGrid(r.images(), shown, r.channels(), r.height(), r.width(), 8, false,
+        PngImages.scaleFor(r.height(), r.width(), GRID_TILE_PIXELS), grid);
     files.put("grid", grid);
     ExitStatistics stats = ExitStatistics.of(r.trace(), report.backbone());
     Path statsJson = dir.resolve("exit-stats.json");

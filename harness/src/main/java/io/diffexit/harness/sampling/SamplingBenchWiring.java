@@ -3,6 +3,8 @@ package io.diffexit.harness.sampling;
 import ai.djl.ndarray.NDManager;
 import com.google.inject.Inject;
 import io.diffexit.api.ExitStrategy;
+import io.diffexit.api.FeatureExtractor;
+import io.diffexit.api.FeatureExtractorContext;
 import io.diffexit.api.Params;
 import io.diffexit.api.Sampler;
 import io.diffexit.harness.ComponentSpec;
@@ -13,6 +15,8 @@ import io.diffexit.harness.bench.CellResult;
 import io.diffexit.harness.bench.CheckpointProbe;
 import io.diffexit.harness.bench.Component;
 import io.diffexit.harness.bench.Experiment;
+import io.diffexit.harness.bench.InvalidCell;
+import io.diffexit.harness.bench.Reference;
 import io.diffexit.harness.bench.Latency;
 import io.diffexit.harness.bench.PeakMemory;
 import io.diffexit.harness.bench.Quality;
@@ -20,8 +24,10 @@ import io.diffexit.harness.checkpoint.Checkpoint;
 import io.diffexit.harness.checkpoint.Weights;
 import io.diffexit.harness.cli.UserError;
 import io.diffexit.harness.fidelity.SavedSamples;
+import io.diffexit.harness.features.FeatureExtractors;
 import io.diffexit.harness.plugins.Registry;
 import io.diffexit.harness.runner.ExitStatistics;
+import io.diffexit.harness.runner.PaceCheck;
 import io.diffexit.harness.runner.SamplingJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +37,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connects {@code diffexit bench} to the early-exit runner: each cell loads its checkpoint (the strategy's own
@@ -40,6 +48,8 @@ import java.util.Optional;
  * full-depth call that measures the machine's pace at that moment ({@link Latency.Paced}).
  */
 public final class SamplingBenchWiring implements BenchWiring {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SamplingBenchWiring.class);
 
   /** The key under which a backbone or strategy instance names its checkpoint folder. */
   public static final String CHECKPOINT = "checkpoint";
@@ -79,6 +89,99 @@ public final class SamplingBenchWiring implements BenchWiring {
     };
   }
 
+  /**
+   * Opens every cell's checkpoint once (cells sharing one share the session), checks that it holds the backbone type
+   * the cell names, and creates the cell's strategy and sampler without sampling; checks that the reference's feature
+   * extractor exists and its statistics file is there and was made by it.
+   */
+  @Override
+  public List<InvalidCell> validate(Experiment experiment, List<Cell> cells) {
+    List<InvalidCell> problems = new ArrayList<>();
+    referenceProblem(experiment).ifPresent(p -> problems.add(new InvalidCell(InvalidCell.REFERENCE, p)));
+    Map<Path, SampleSession> sessions = new LinkedHashMap<>();
+    Map<Path, String> unreadable = new LinkedHashMap<>();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      try {
+        for (Cell cell : cells) {
+          cellProblem(cell, experiment, sessions, unreadable, manager)
+              .ifPresent(p -> problems.add(new InvalidCell(cell.id(), p)));
+        }
+      } finally {
+        sessions.values().forEach(SampleSession::close);
+      }
+    }
+    return problems;
+  }
+
+  private Optional<String> cellProblem(Cell cell, Experiment experiment, Map<Path, SampleSession> sessions,
+      Map<Path, String> unreadable, NDManager manager) {
+    Path checkpoint;
+    try {
+      checkpoint = checkpointOf(cell, experiment);
+    } catch (UserError e) {
+      return Optional.of(e.getMessage());
+    }
+    boolean own = cell.strategy().params().containsKey(CHECKPOINT);
+    String owner = own ? "strategies." + cell.strategy().id() : "backbones." + cell.backbone().id();
+    if (unreadable.containsKey(checkpoint)) {
+      return Optional.of(owner + ": " + unreadable.get(checkpoint));
+    }
+    SampleSession session = sessions.get(checkpoint);
+    if (session == null) {
+      try {
+        session = SampleSession.open(checkpoint, registry, manager.newSubManager(), Weights.EMA);
+      } catch (RuntimeException e) {
+        unreadable.put(checkpoint, firstLine(e));
+        return Optional.of(owner + ": " + firstLine(e));
+      }
+      sessions.put(checkpoint, session);
+    }
+    String trained = session.checkpoint().card().backbone().name();
+    if (!trained.equals(cell.backbone().type())) {
+      return Optional.of(owner + ": checkpoint " + checkpoint + " holds a '" + trained + "' backbone, but backbones."
+          + cell.backbone().id() + " has type '" + cell.backbone().type() + "'; point `checkpoint:` at a '"
+          + cell.backbone().type() + "' checkpoint or use a backbone instance of type '" + trained + "'");
+    }
+    try {
+      // created and closed at once: its factory checks the parameters against this backbone
+      session.strategy(spec(cell.strategy(), experiment), experiment.seed()).close();
+    } catch (RuntimeException e) {
+      return Optional.of("strategies." + cell.strategy().id() + ": " + firstLine(e));
+    }
+    try {
+      Sampler sampler = session.sampler(spec(cell.sampler(), experiment), null, false);
+      if (sampler.evaluations() < 1) {
+        return Optional.of("samplers." + cell.sampler().id() + ": makes no denoiser call; give it at least one step");
+      }
+    } catch (RuntimeException e) {
+      return Optional.of("samplers." + cell.sampler().id() + ": " + firstLine(e));
+    }
+    return Optional.empty();
+  }
+
+  /** @return what makes the experiment's FID reference unusable (unknown extractor, missing or foreign stats) */
+  private Optional<String> referenceProblem(Experiment experiment) {
+    Reference ref = experiment.reference();
+    if (ref == null) {
+      return Optional.empty();
+    }
+    try (NDManager manager = NDManager.newBaseManager();
+        FeatureExtractor extractor = registry.featureExtractor(ref.extractor()).create(
+            Params.empty().forOwner("feature extractor '" + ref.extractor() + "'"),
+            new FeatureExtractorContext(manager, FeatureExtractors.home()))) {
+      FidQualityMeter.loadReferenceStats(experiment.resolve(ref.stats()), extractor.id(), extractor.checksum(), ref);
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      String m = firstLine(e);
+      return Optional.of(m.startsWith("reference statistics") ? m : "extractor '" + ref.extractor() + "': " + m);
+    }
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return m.lines().findFirst().orElse(m);
+  }
+
   @Override
   public int threads() {
     return SampleSession.threads();
@@ -111,6 +214,14 @@ public final class SamplingBenchWiring implements BenchWiring {
                       experiment.largeBatch(), experiment.latencyWarmup(), experiment.latencyRepeats())
                   .orElseGet(() -> latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress))
               : latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress);
+      if (cell.strategy().type().equals("none")) {
+        for (Latency l : List.of(b1, large)) {
+          if (l.paced() != null) {
+            PaceCheck.fullDepthRun(cell.id() + " at batch " + l.batchSize(), l.paced().median(), sampler.evaluations())
+                .ifPresent(w -> LOG.warn("{}", w));
+          }
+        }
+      }
       return cellResult(report, files, samplesFile, resultsDir, q, b1, large, PeakMemory.peakBytes(), cell,
           (System.nanoTime() - start) / 1e9);
     }

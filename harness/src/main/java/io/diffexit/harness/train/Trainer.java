@@ -303,9 +303,9 @@ public final class Trainer implements AutoCloseable {
     try {
       p.backbone = Checkpoint.createBackbone(card, dir, registry, manager);
       p.ema = Checkpoint.createBackbone(card, dir, registry, manager);
-      String what = "backbone '" + card.backbone().name() + "'";
-      Checkpoint.loadParameters(p.backbone.block(), dir.resolve(CheckpointWriter.BACKBONE), manager, what);
-      Checkpoint.loadParameters(p.ema.block(), dir.resolve(CheckpointWriter.BACKBONE_EMA), manager, what);
+      String what = Checkpoint.describeBackbone(card);
+      Checkpoint.loadParameters(p.backbone.block(), dir.resolve(CheckpointWriter.BACKBONE), manager, what, card);
+      Checkpoint.loadParameters(p.ema.block(), dir.resolve(CheckpointWriter.BACKBONE_EMA), manager, what, card);
       p.freezeBackbone = t.freezeBackbone();
       p.parent = card.parent() == null ? null : dir.resolve(card.parent()).toAbsolutePath().normalize().toString();
       if (card.strategy() != null) {
@@ -314,9 +314,9 @@ public final class Trainer implements AutoCloseable {
         if (card.strategy().hasParams()) {
           String sw = "exit strategy '" + card.strategy().name() + "'";
           Checkpoint.loadParameters(
-              p.strategy.trainable().orElseThrow(), dir.resolve(CheckpointWriter.STRATEGY), manager, sw);
+              p.strategy.trainable().orElseThrow(), dir.resolve(CheckpointWriter.STRATEGY), manager, sw, card);
           Checkpoint.loadParameters(
-              p.strategyEma.trainable().orElseThrow(), dir.resolve(CheckpointWriter.STRATEGY_EMA), manager, sw);
+              p.strategyEma.trainable().orElseThrow(), dir.resolve(CheckpointWriter.STRATEGY_EMA), manager, sw, card);
         }
       }
       trainer = new Trainer(p);
@@ -573,7 +573,8 @@ public final class Trainer implements AutoCloseable {
         command,
         strategyInfo,
         parent == null ? null : out.toAbsolutePath().normalize().relativize(Path.of(parent)).toString(),
-        Instant.now().toString());
+        Instant.now().toString(),
+        null); // the weights' SHA-256 are added by CheckpointWriter once the files are written
   }
 
   private TrainerState state() {

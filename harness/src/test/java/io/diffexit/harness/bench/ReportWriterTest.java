@@ -49,6 +49,9 @@ class ReportWriterTest {
     assertThat(md).contains("FID/KID: extractor synthetic (sha256 abababababab), 4 samples per cell, reference split test.");
     assertThat(md).contains("median [Q1–Q3], on CPU: batch 1, 5 timed repeats after 2 warm-up runs; batch 8, 5 timed "
         + "repeats after 2 warm-up runs.");
+    assertThat(md).contains("KID is the unbiased MMD² with the cubic kernel (xᵀy/d + 1)³ on the same features, on"
+        + " torch-fidelity's and clean-fid's scale (raw, not ×10³; 0 for identical distributions), mean ± std over 100"
+        + " subsets of up to 1000 samples per side.");
     assertThat(md).contains("threads, GPU none,");
     assertThat(md).contains("| strategy | deediff | 0.1.0-SNAPSHOT | built-in |");
   }
@@ -124,6 +127,8 @@ class ReportWriterTest {
     Fixtures.benchAndReport(dir);
     String html = Files.readString(dir.resolve(ReportWriter.HTML));
     assertThat(html).contains("<table id=\"results\">");
+    assertThat(html).as("a table wider than the window scrolls in its own box").contains(
+        "<div class=\"wide\"><table id=\"results\">").contains(".wide{overflow-x:auto;max-width:100%}");
     assertThat(html).contains("<tr class=\"failed\">");
     assertThat(html).contains("FID vs GFLOPs per image — uvit/ddim10").contains("FID vs latency (batch 1) — uvit/dpm5");
     assertThat(html).contains("class=\"heatmap\"");

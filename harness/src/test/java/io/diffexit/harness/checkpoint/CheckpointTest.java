@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,12 +114,20 @@ class CheckpointTest {
     Path ck = copy(good, dir.resolve("ck"));
     editCard(ck, "\"channels\" : \"4\"", "\"channels\" : \"5\"");
     assertThat(loadError(ck)).hasMessage(
-        ck.resolve("backbone-ema.params") + " does not fit backbone 'tiny': parameter '01stem_weight' has shape (4, 16)"
-            + " in the file but (5, 16) in the network; was the checkpoint made with another config?");
+        ck.resolve("backbone-ema.params") + " does not fit backbone 'tiny' as its card configures it (channels=5,"
+            + " depth=2): parameter '01stem_weight' has shape (4, 16) in the file but (5, 16) in the network; was the"
+            + " checkpoint made with another config?");
+    // weight and bias of the stem, the time embedding and, per block, its linear and its exit head: 4 + 4 x depth
     Path deeper = copy(good, dir.resolve("deeper"));
     editCard(deeper, "\"depth\" : \"2\"", "\"depth\" : \"3\"");
-    assertThat(loadError(deeper).getMessage())
-        .startsWith(deeper.resolve("backbone-ema.params") + " is truncated or does not fit backbone 'tiny'");
+    assertThat(loadError(deeper)).hasMessage(deeper.resolve("backbone-ema.params") + " holds 12 parameter arrays, but"
+        + " backbone 'tiny' as its card configures it (channels=4, depth=3) has 16: the card describes another"
+        + " architecture than the one these weights were saved from (was model-card.json edited, e.g. the backbone's"
+        + " depth?); restore the card the weights were saved with");
+    Path shallower = copy(good, dir.resolve("shallower"));
+    editCard(shallower, "\"depth\" : \"2\"", "\"depth\" : \"1\"");
+    assertThat(loadError(shallower).getMessage()).startsWith(shallower.resolve("backbone-ema.params")
+        + " holds 12 parameter arrays, but backbone 'tiny' as its card configures it (channels=4, depth=1) has 8:");
   }
 
   @Test
@@ -167,7 +176,7 @@ class CheckpointTest {
     try (NDManager m = NDManager.newBaseManager(); Checkpoint loaded = Checkpoint.load(ck, REGISTRY, m)) {
       ModelCard changed = new ModelCard(before.format(), before.backbone(), before.parameterCount(),
           before.macsPerImage(), before.schedule(), before.timeInput(), before.data(), before.training(),
-          before.result(), before.machine(), "second", null, null, before.created());
+          before.result(), before.machine(), "second", null, null, before.created(), null);
       assertThatThrownBy(() -> CheckpointWriter.write(ck, new CheckpointWriter.Contents(
           changed, loaded.backbone().block(), new FailingBlock(), null, null, null, null)))
           .isInstanceOf(UncheckedIOException.class)
@@ -194,7 +203,7 @@ class CheckpointTest {
       ModelCard c = loaded.card();
       CheckpointWriter.write(ck, new CheckpointWriter.Contents(
           new ModelCard(c.format(), c.backbone(), c.parameterCount(), c.macsPerImage(), c.schedule(), c.timeInput(),
-              c.data(), c.training(), c.result(), c.machine(), "second", null, null, c.created()),
+              c.data(), c.training(), c.result(), c.machine(), "second", null, null, c.created(), null),
           loaded.backbone().block(), loaded.backbone().block(), null, null, null, null));
     }
     assertThat(Checkpoint.readCard(ck).command()).isEqualTo("second");
@@ -214,6 +223,79 @@ class CheckpointTest {
             "checkpoint " + good + " has no strategy parameters; fine-tune it with `diffexit finetune " + good
                 + " --strategy SPEC` first");
       }
+    }
+  }
+
+  @Test
+  void sha256IsTheStandardDigest(@TempDir Path dir) throws IOException {
+    Path abc = Files.writeString(dir.resolve("abc"), "abc"); // FIPS 180-2's example
+    assertThat(WeightHashes.sha256(abc)).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  }
+
+  @Test
+  void aWrittenCardRecordsTheSha256OfEveryWeightsFile() {
+    ModelCard card = Checkpoint.readCard(good);
+    assertThat(card.sha256()).containsOnlyKeys("backbone-ema.params", "backbone.params");
+    assertThat(card.sha256().get("backbone.params")).isEqualTo(WeightHashes.sha256(good.resolve("backbone.params")))
+        .hasSize(64);
+    assertThat(card.sha256().get("backbone-ema.params"))
+        .isEqualTo(WeightHashes.sha256(good.resolve("backbone-ema.params")));
+  }
+
+  @Test
+  void flippedBytesInAWeightsFileAreRefusedBeforeLoading(@TempDir Path dir) throws IOException {
+    Path ck = copy(good, dir.resolve("ck"));
+    Path ema = ck.resolve("backbone-ema.params");
+    byte[] bytes = Files.readAllBytes(ema);
+    String expected = WeightHashes.sha256(ema);
+    for (int i = bytes.length - 400; i < bytes.length; i++) {
+      bytes[i] ^= (byte) 0xFF; // the last 400 bytes are float data: DJL alone would load them
+    }
+    Files.write(ema, bytes);
+    assertThat(loadError(ck)).hasMessage(ema + " does not match the SHA-256 in its model card (expected "
+        + expected.substring(0, 16) + "…, got " + WeightHashes.sha256(ema).substring(0, 16) + "…): the file is"
+        + " corrupt or was replaced; restore it (e.g. `git checkout -- backbone-ema.params` in its folder) or train"
+        + " the checkpoint again");
+  }
+
+  @Test
+  void anOldCardWithoutHashesLoadsWithOneNoteAndCardHashesAddsThem(@TempDir Path dir) throws IOException {
+    Path ck = copy(good, dir.resolve("old"));
+    Path cardFile = ck.resolve(CheckpointWriter.CARD);
+    String withHashes = Files.readString(cardFile);
+    String old = withHashes.replaceAll(",\\s*\"sha256\" : \\{[^}]*\\}", "");
+    assertThat(old).doesNotContain("sha256");
+    Files.writeString(cardFile, old);
+
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream before = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try (NDManager m = NDManager.newBaseManager()) {
+      Checkpoint.load(ck, REGISTRY, m).close();
+      Checkpoint.load(ck, REGISTRY, m, Weights.TRAINING).close();
+    } finally {
+      System.setErr(before);
+    }
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).as("once per folder").isEqualTo(
+        "diffexit: note: " + cardFile + " records no SHA-256 of its weights (a card written before they were"
+            + " recorded); its files are loaded unverified\n");
+
+    assertThat(CardHashes.record(ck)).isEqualTo(Checkpoint.readCard(good).sha256());
+    assertThat(Files.readString(cardFile)).as("only the hashes are added, in the card's style").isEqualTo(withHashes);
+    assertThat(CardHashes.record(ck)).as("idempotent").hasSize(2);
+    assertThat(Files.readString(cardFile)).isEqualTo(withHashes);
+  }
+
+  @Test
+  void theCommittedCheckpointsMatchTheHashesInTheirCards() throws IOException {
+    Path checkpoints = Path.of("..", "checkpoints").toAbsolutePath().normalize();
+    List<Path> folders;
+    try (Stream<Path> s = Files.list(checkpoints)) {
+      folders = s.filter(d -> Files.isRegularFile(d.resolve(CheckpointWriter.CARD))).sorted().toList();
+    }
+    assertThat(folders).hasSizeGreaterThanOrEqualTo(6);
+    for (Path folder : folders) {
+      assertThat(Checkpoint.readCard(folder).sha256()).as(folder.toString()).isEqualTo(WeightHashes.of(folder));
     }
   }
 }

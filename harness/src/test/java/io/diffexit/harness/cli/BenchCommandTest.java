@@ -130,4 +130,24 @@ class BenchCommandTest {
     assertThat(code).isZero();
     assertThat(results.resolve(ReportWriter.HTML)).exists();
   }
+
+  @Test
+  void aReRunAfterCellsLeftTheExperimentReportsOnlyTheCurrentGrid() throws Exception {
+    Path results = dir.resolve("out");
+    BenchWiring wiring = experiment -> EXECUTOR;
+    run(new CommandLine(new BenchCommand(wiring)), file.toString(), "--out", results.toString());
+    // the failing boom cell leaves the experiment
+    Files.writeString(file, EXPERIMENT.replace("  boom: {type: boom}\n", ""));
+    out.getBuffer().setLength(0);
+    int code = run(new CommandLine(new BenchCommand(wiring)), file.toString(), "--out", results.toString());
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("0 cells finished, 0 failed, 3 already done, 2 rejected");
+    String md = Files.readString(results.resolve(ReportWriter.MARKDOWN));
+    assertThat(md).contains("3 finished, 0 failed, 0 not run yet, 2 rejected of 5 combinations. 1 earlier result of"
+        + " cells no longer in the experiment (or run with other settings) is kept in results.jsonl and not shown.");
+    String csv = Files.readString(results.resolve(ReportWriter.CSV));
+    assertThat(csv).doesNotContain("boom").contains("fixed[layer=3]").contains("fixed[layer=5]");
+    assertThat(Files.readString(results.resolve(ReportWriter.HTML))).contains("0 not run yet").doesNotContain("uvit/ddim/boom");
+    assertThat(Files.readAllLines(results.resolve(ResultStore.RESULTS))).as("nothing is deleted").hasSize(4);
+  }
 }

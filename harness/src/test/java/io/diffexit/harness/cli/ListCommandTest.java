@@ -118,11 +118,13 @@ class ListCommandTest {
   }
 
   @Test
-  void aMissingPluginsFolderListsTheBuiltInsWithoutProblems() throws IOException {
-    Run run = run("list", "--json", "--plugins", tmp.resolve("absent").toString());
+  void aPluginsFolderGivenWithTheOptionMustExist() {
+    Path absent = tmp.resolve("absent");
+    Run run = run("list", "--json", "--plugins", absent.toString());
 
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(new ObjectMapper().readTree(run.out()).get("problems").size()).isZero();
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).isEqualTo("diffexit: plugins folder " + absent + " (--plugins) not found; point --plugins at"
+        + " the folder holding the plugin jars" + System.lineSeparator());
   }
 
   @Test
@@ -143,7 +145,8 @@ class ListCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err())
-        .isEqualTo("diffexit: plugins folder '" + corrupt
-            + "' is not a folder; point --plugins or DIFFEXIT_PLUGINS at a folder" + System.lineSeparator());
+        .isEqualTo("diffexit: plugins folder " + corrupt
+            + " (--plugins) is not a folder; point --plugins at the folder holding the plugin jars"
+            + System.lineSeparator());
   }
 }

@@ -96,4 +96,57 @@ class TrainCommandTest {
     assertThat(run("finetune", "--strategy", "tiny-uem").err())
         .isEqualTo("diffexit: give the BASE_CHECKPOINT folder to fine-tune, or --resume DIR\n");
   }
+
+  @Test
+  void anExistingCheckpointIsReplacedOnlyWithForceAndTheBaseOfAFineTuneNever(@TempDir Path dir) throws Exception {
+    String out = dir.resolve("ck").toString();
+    String[] train = {"train", "--backbone", "tiny:channels=4,depth=2", "--limit", "16", "--batch", "8", "--steps",
+        "1", "--out", out};
+    assertThat(run(train).code()).isZero();
+    String card = java.nio.file.Files.readString(dir.resolve("ck/model-card.json"));
+
+    // A missing data folder would fail the run at once: the refusal comes first, before any work.
+    Run again = run("train", "--backbone", "tiny", "--data", dir.resolve("no-data").toString(), "--out", out);
+    assertThat(again.code()).isEqualTo(2);
+    assertThat(again.err()).isEqualTo("diffexit: checkpoint folder " + out + " already exists; pass --force to"
+        + " replace it, choose another --out, or continue its run with --resume " + out + "\n");
+    assertThat(java.nio.file.Files.readString(dir.resolve("ck/model-card.json"))).isEqualTo(card);
+
+    Run forced = run("train", "--backbone", "tiny:channels=4,depth=2", "--limit", "16", "--batch", "8", "--steps",
+        "1", "--seed", "5", "--out", out, "--force");
+    assertThat(forced.code()).as(forced.err()).isZero();
+    assertThat(Checkpoint.readCard(Path.of(out)).training().seed()).isEqualTo(5);
+
+    Run intoBase = run("finetune", out, "--strategy", "tiny-uem", "--out", out, "--force");
+    assertThat(intoBase.err()).isEqualTo("diffexit: --out " + out + " is the base checkpoint being fine-tuned;"
+        + " choose another folder (the fine-tune records its base as parent and must not replace it)\n");
+
+    String ft = dir.resolve("ft").toString();
+    String[] finetune = {"finetune", out, "--strategy", "tiny-uem", "--steps", "1", "--batch", "8", "--out", ft};
+    assertThat(run(finetune).code()).isZero();
+    assertThat(run(finetune).err()).startsWith("diffexit: checkpoint folder " + ft + " already exists; pass --force");
+
+    String other = dir.resolve("other").toString();
+    Run resumedElsewhere = run("train", "--resume", out, "--steps", "2", "--out", ft);
+    assertThat(resumedElsewhere.err()).startsWith("diffexit: checkpoint folder " + ft + " already exists");
+    assertThat(run("train", "--resume", out, "--steps", "2", "--out", other).code()).as("a new folder is fine")
+        .isZero();
+  }
+
+  @Test
+  void aFolderThatIsNotACheckpointOrCannotBeWrittenIsRefusedAtStart(@TempDir Path dir) throws Exception {
+    Path notes = java.nio.file.Files.createDirectories(dir.resolve("notes"));
+    java.nio.file.Files.writeString(notes.resolve("todo.txt"), "keep me");
+    Run r = run("train", "--backbone", "tiny", "--out", notes.toString(), "--force");
+    assertThat(r.err()).isEqualTo("diffexit: " + notes + " exists and is not a checkpoint folder (no"
+        + " model-card.json); choose another --out (it is never replaced)\n");
+    assertThat(notes.resolve("todo.txt")).hasContent("keep me");
+
+    Path blocked = java.nio.file.Files.writeString(dir.resolve("a-file"), "x").resolve("ck");
+    Run unwritable = run("train", "--backbone", "tiny", "--data", dir.resolve("no-data").toString(), "--out",
+        blocked.toString());
+    assertThat(unwritable.code()).isEqualTo(2);
+    assertThat(unwritable.err()).startsWith("diffexit: cannot write checkpoint folder " + blocked + " (")
+        .endsWith("); choose a writable --out\n");
+  }
 }

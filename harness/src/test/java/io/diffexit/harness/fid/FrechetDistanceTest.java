@@ -192,4 +192,19 @@ class FrechetDistanceTest {
     assertThat(s.sigma()[0][0]).isCloseTo(5.0 / 3, within(1e-15));
     assertThat(s.count()).isEqualTo(4);
   }
+
+  @Test
+  void aNonSymmetricSigmaIsRefusedNamingTheWorstPair() {
+    double[] mu = {0, 0};
+    FeatureStats ok = new FeatureStats(mu, new double[][] {{2, 0.5}, {0.5, 1}}, 10);
+    FeatureStats skewed = new FeatureStats(mu, new double[][] {{2, 0.5}, {0.1, 1}}, 10);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FrechetDistance.compute(ok, "generated", skewed, "ref.npz"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("statistics of ref.npz: sigma is not symmetric (sigma[0][1] = 0.5 but sigma[1][0] = 0.1), so it is"
+            + " no covariance matrix; recompute the statistics (diffexit fid-stats)");
+    // rounding-level asymmetry (1e-9 of the diagonal) is a covariance: FID(ok, itself) = 0
+    FeatureStats rounded = new FeatureStats(mu, new double[][] {{2, 0.5}, {0.5 + 2e-9, 1}}, 10);
+    org.assertj.core.api.Assertions.assertThat(FrechetDistance.of(ok, rounded))
+        .isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-6));
+  }
 }

@@ -46,4 +46,19 @@ class PngImagesTest {
     assertThat(img.getRaster().getSample(1, 0, 0)).isEqualTo(255);
     assertThat(img.getRaster().getSample(0, 0, 0)).isZero();
   }
+
+  @Test
+  void aScaledGridDrawsEachPixelAsABlockWithTheSameBorder() throws IOException {
+    float[] v = {-1, 1, 1, -1}; // one 2x2 image: black, white / white, black
+    Path file = dir.resolve("scaled.png");
+    PngImages.writeGrid(v, 1, 1, 2, 2, 8, false, 3, file);
+    BufferedImage img = ImageIO.read(file.toFile());
+    assertThat(img.getWidth()).isEqualTo(2 + 6 + 2);
+    assertThat(img.getRGB(2, 2) & 0xff).isZero();
+    assertThat(img.getRGB(4, 4) & 0xff).as("still the first pixel").isZero();
+    assertThat(img.getRGB(5, 2) & 0xff).as("the second pixel starts at x = 2 + 3").isEqualTo(255);
+    assertThat(img.getRGB(5, 5) & 0xff).isZero();
+    assertThat(PngImages.scaleFor(28, 28, 96)).isEqualTo(4); // 112 px tiles
+    assertThat(PngImages.scaleFor(256, 256, 96)).isEqualTo(1);
+  }
 }

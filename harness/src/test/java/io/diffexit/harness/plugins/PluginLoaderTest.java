@@ -179,13 +179,28 @@ class PluginLoaderTest {
   }
 
   @Test
-  void aJarWithoutApiVersionIsAcceptedWithUnknownVersion() throws IOException {
-    good().manifest(PluginLoader.API_VERSION_ATTRIBUTE, null).writeTo(plugins.resolve("handmade.jar"));
+  void aJarWithoutApiVersionIsRefusedWithHowToDeclareIt() throws IOException {
+    Path jar = good().manifest(PluginLoader.API_VERSION_ATTRIBUTE, null).writeTo(plugins.resolve("handmade.jar"));
 
     LoadedPlugins loaded = load();
 
-    assertThat(strategy(loaded, "good-exit").version()).isEqualTo("unknown");
-    assertThat(loaded.problems()).isEmpty();
+    assertThat(loaded.components(ComponentKind.STRATEGY)).doesNotContainKey("good-exit");
+    assertThat(loaded.problems()).containsExactly(new PluginProblem(jar.toString(), "declares no Diffexit-Api-Version"
+        + " in its manifest; build it with the parent io.diffexit:diffexit-plugin-parent (see examples/strategy-plugin)"
+        + " or add the manifest attribute Diffexit-Api-Version: " + DiffexitApi.version()));
+  }
+
+  @Test
+  void anUnknownNameAlsoNamesThePluginsThatWereNotLoaded() throws IOException {
+    Path jar = good().noServices().writeTo(plugins.resolve("plain.jar"));
+
+    Registry registry = Registries.create(new PluginLoader(builtIns).load(plugins));
+
+    assertThatThrownBy(() -> registry.strategy("good-exit")).hasMessage("Unknown exit strategy 'good-exit'; known:"
+        + " [test-builtin]; plugins not loaded: " + jar + " (no META-INF/services/io.diffexit.api.DiffexitPlugin"
+        + " entry; a plugin registers exactly one DiffexitPlugin implementation there)");
+    assertThatThrownBy(() -> Registries.create(new PluginLoader(builtIns).load(tmp.resolve("none"))).strategy("x"))
+        .as("without problems the message is as before").hasMessage("Unknown exit strategy 'x'; known: [test-builtin]");
   }
 
   @Test

@@ -54,16 +54,17 @@ class RegistryTest {
 
     assertThatThrownBy(() -> registry.strategy("nope"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Unknown exit strategy 'nope'; known: [good-exit, test-builtin]");
+        .hasMessageStartingWith("Unknown exit strategy 'nope'; known: [good-exit, test-builtin]; plugins not loaded: ")
+        .hasMessageContaining("corrupt.jar (not a readable jar");
     assertThatThrownBy(() -> registry.backbone("uvit-xl"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Unknown backbone 'uvit-xl'; known: []");
+        .hasMessageStartingWith("Unknown backbone 'uvit-xl'; known: []; plugins not loaded: ");
     assertThatThrownBy(() -> registry.sampler("ddim"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Unknown sampler 'ddim'; known: []");
+        .hasMessageStartingWith("Unknown sampler 'ddim'; known: []; plugins not loaded: ");
     assertThatThrownBy(() -> registry.featureExtractor("inception"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Unknown feature extractor 'inception'; known: []");
+        .hasMessageStartingWith("Unknown feature extractor 'inception'; known: []; plugins not loaded: ");
   }
 
   @Test
@@ -116,6 +117,20 @@ class RegistryTest {
     assertThat(Registries.defaultPluginsDir(Map.of("DIFFEXIT_PLUGINS", " "))).isEqualTo(Path.of("plugins"));
     assertThat(Registries.defaultPluginsDir(Map.of("DIFFEXIT_PLUGINS", "/opt/diffexit/plugins")))
         .isEqualTo(Path.of("/opt/diffexit/plugins"));
+  }
+
+  @Test
+  void aPluginsFolderNamedByOptionOrEnvironmentMustExist() throws java.io.IOException {
+    Path gone = tmp.resolve("nonexistent");
+    assertThatThrownBy(() -> Registries.pluginsDir(gone, Map.of())).hasMessage("plugins folder " + gone
+        + " (--plugins) not found; point --plugins at the folder holding the plugin jars");
+    assertThatThrownBy(() -> Registries.pluginsDir(null, Map.of("DIFFEXIT_PLUGINS", gone.toString()))).hasMessage(
+        "plugins folder " + gone + " ($DIFFEXIT_PLUGINS) not found; point $DIFFEXIT_PLUGINS at the folder holding the"
+            + " plugin jars");
+    Path file = java.nio.file.Files.writeString(tmp.resolve("a-file"), "x");
+    assertThatThrownBy(() -> Registries.pluginsDir(file, Map.of())).hasMessageContaining(" is not a folder;");
+    assertThat(Registries.pluginsDir(null, Map.of())).as("the default may be missing").isEqualTo(Path.of("plugins"));
+    assertThat(Registries.pluginsDir(tmp, Map.of())).isEqualTo(tmp);
   }
 
   @Test

@@ -249,8 +249,47 @@ class EarlyExitDenoiserTest {
               null);
       assertThatThrownBy(() -> d.predictNoise(inputs(m), times(m, BATCH), 0))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessage("exit strategy broken returned a mask of shape (1) at exit point layer1; expected (8)");
+          .hasMessage("exit strategy 'broken' (built-in) returned a mask of shape (1) at exit point layer1; expected"
+              + " (8)");
     }
+  }
+
+  /** A strategy whose decide is {@code body}. */
+  private static ExitStrategy deciding(java.util.function.Function<ExitPoint, NDArray> body) {
+    return new ExitStrategy() {
+      @Override
+      public String describe() {
+        return "odd";
+      }
+
+      @Override
+      public NDArray decide(ExitPoint point) {
+        return body.apply(point);
+      }
+    };
+  }
+
+  private String decideError(ExitStrategy s) {
+    try (NDManager m = manager.newSubManager()) {
+      EarlyExitDenoiser d = new EarlyExitDenoiser(backbone, store, s, DecisionMode.PER_SAMPLE, new CostMeter(1),
+          new ExitTrace(1, BATCH, EXITS), 0, null);
+      Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> d.predictNoise(inputs(m), times(m, BATCH), 0));
+      assertThat(t).isInstanceOf(IllegalStateException.class);
+      return t.getMessage();
+    }
+  }
+
+  @Test
+  void aNullOrNonBooleanMaskOrAThrowingDecideNamesTheStrategyAndTheContract() {
+    assertThat(decideError(deciding(p -> null))).isEqualTo("exit strategy 'odd' (built-in) returned null at exit"
+        + " point layer1; decide must return a boolean mask of shape (8), one per active sample");
+    assertThat(decideError(deciding(p -> p.hidden().getManager().ones(new Shape(BATCH)))))
+        .isEqualTo("exit strategy 'odd' (built-in) returned a float32 mask at exit point layer1; decide must return"
+            + " a boolean mask of shape (8), one per active sample (e.g. certainty.gt(threshold))");
+    assertThat(decideError(deciding(p -> {
+      throw new ArithmeticException("bad bound");
+    }))).isEqualTo("exit strategy 'odd' (built-in) failed in decide at exit point layer1 (ArithmeticException: bad"
+        + " bound)");
   }
 
   @Test
