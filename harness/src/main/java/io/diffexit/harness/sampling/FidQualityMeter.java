@@ -144,7 +144,7 @@ public final class FidQualityMeter implements QualityMeter {
       progress.update("fid", 0, 1);
       Features reference = reference(extractor, ref, manager);
       Path statsFile = experiment.resolve(ref.stats());
-      FeatureStats refStats = referenceStats(statsFile, extractor, ref, reference);
+      FeatureStats refStats = referenceStats(statsFile, extractor, ref);
       double fid = FrechetDistance.compute(generated.toStats("generated"), "generated", refStats, statsFile.toString())
           .value();
       KernelDistance.Estimate kid =
