@@ -153,20 +153,19 @@ class SparkBenchTest {
   }
 
   @Test
-  void aMissingCheckpointFailsTheCellWithTheSameOneLineErrorAsLocally() throws Exception {
+  void aMissingCheckpointIsRefusedBeforeAnyCellRunsWithTheSameLineAsLocally() throws Exception {
     Path yaml = dir.resolve("missing.yaml");
     Files.writeString(yaml, Files.readString(experiment).replace("checkpoint: tiny-uvit", "checkpoint: nowhere")
         .replace("  fixed: {type: fixed, layer: [1, 2]}\n  similarity: {type: similarity, threshold: 0.5}\n", ""));
     Run a = cli("bench", yaml.toString(), "--out", dir.resolve("missing-local").toString());
     Run b = cli("bench", yaml.toString(), "--out", dir.resolve("missing-spark").toString(), "--engine", "spark",
         "--master", "local[2]");
-    assertThat(a.code()).isEqualTo(1);
-    assertThat(b.code()).isEqualTo(1);
-    CellRecord x = records(dir.resolve("missing-local")).get("tiny/ddim/none");
-    CellRecord y = records(dir.resolve("missing-spark")).get("tiny/ddim/none");
-    assertThat(x.error()).startsWith("UserError: checkpoint folder ").endsWith("not found; train one with "
-        + "`diffexit train --out DIR`");
-    assertThat(y.error()).isEqualTo(x.error());
+    // both engines check every cell before any runs: the same one-line refusal, nothing run, nothing recorded
+    assertThat(a.code()).isEqualTo(2);
+    assertThat(b.code()).isEqualTo(2);
+    assertThat(a.err()).contains("diffexit: cannot run cell tiny/ddim/none: ").contains("nowhere");
+    assertThat(b.err()).isEqualTo(a.err());
+    assertThat(dir.resolve("missing-spark").resolve("results.jsonl")).doesNotExist();
   }
 
   @Test
