@@ -49,7 +49,7 @@ public final class Diffexit implements AutoCloseable {
    *
    * @param checkpoint the checkpoint folder ({@code model-card.json} inside)
    * @return the loaded model; close it to free its weights
-   * @throws io.diffexit.harness.cli.UserError with one line naming what is wrong (missing folder, corrupt file, a
+   * @throws io.diffexit.harness.UserError with one line naming what is wrong (missing folder, corrupt file, a
    *     weights file whose SHA-256 differs from its card)
    */
   public static Diffexit load(Path checkpoint) {

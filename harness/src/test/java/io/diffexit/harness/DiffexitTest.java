@@ -3,7 +3,7 @@ package io.diffexit.harness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.sampling.SampleReport;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

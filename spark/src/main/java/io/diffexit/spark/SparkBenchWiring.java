@@ -4,7 +4,7 @@ import io.diffexit.harness.bench.BenchWiring;
 import io.diffexit.harness.bench.CellExecutor;
 import io.diffexit.harness.bench.CheckpointProbe;
 import io.diffexit.harness.bench.Experiment;
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.features.FeatureExtractors;
 import io.diffexit.harness.plugins.ComponentInfo;
 import io.diffexit.harness.plugins.Registries;

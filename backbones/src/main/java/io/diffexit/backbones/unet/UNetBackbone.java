@@ -41,10 +41,9 @@ import io.diffexit.api.Pass;
  * <p><b>Batch compaction</b>: {@link Pass#retain} keeps only the chosen samples of the current feature map, the head
  * if already evaluated, every pending encoder skip and the time projections.
  *
- * <p><b>Training</b>: with {@code training=true} every k×k convolution runs as im2col (k² shifted copies stacked on
- * the channel axis) followed by a 1×1 convolution. Same result and MACs, but slower: the backward pass of PyTorch
- * 2.7.1's native 3×3 convolution, called through DJL 0.36 on this project's CPUs, intermittently returned NaN input
- * gradients, which 1×1 convolutions never did. Inference uses the native convolution.
+ * <p><b>Training</b> uses the same native convolutions as inference ({@link Conv}); their input gradients are exact
+ * only with oneDNN limited to SSE4.1 on this project's AVX-512 machines ({@code ONEDNN_MAX_CPU_ISA=SSE41}, set by
+ * {@code bin/diffexit} and the tests), which the trainer checks before its first step.
  */
 public final class UNetBackbone implements Backbone {
 

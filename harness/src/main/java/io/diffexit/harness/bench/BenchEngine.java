@@ -1,6 +1,6 @@
 package io.diffexit.harness.bench;
 
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.diffexit.harness.bench;
 
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.plugins.ComponentInfo;
 import io.diffexit.harness.plugins.Registry;
 import java.util.List;

@@ -18,7 +18,7 @@ import io.diffexit.api.NoiseSchedule;
 import io.diffexit.api.Params;
 import io.diffexit.api.StrategyContext;
 import io.diffexit.harness.ComponentSpec;
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.plugins.Registry;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;

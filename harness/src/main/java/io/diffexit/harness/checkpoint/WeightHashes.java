@@ -1,6 +1,6 @@
 package io.diffexit.harness.checkpoint;
 
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

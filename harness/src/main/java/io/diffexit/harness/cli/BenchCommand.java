@@ -1,5 +1,6 @@
 package io.diffexit.harness.cli;
 
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.bench.BenchEngine;
 import io.diffexit.harness.bench.BenchRunner;
 import io.diffexit.harness.bench.BenchWiring;

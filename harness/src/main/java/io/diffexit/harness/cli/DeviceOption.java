@@ -1,5 +1,6 @@
 package io.diffexit.harness.cli;
 
+import io.diffexit.harness.UserError;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;

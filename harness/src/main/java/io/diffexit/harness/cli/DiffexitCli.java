@@ -1,5 +1,6 @@
 package io.diffexit.harness.cli;
 
+import io.diffexit.harness.UserError;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.util.Modules;

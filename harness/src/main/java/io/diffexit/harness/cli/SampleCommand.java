@@ -1,5 +1,6 @@
 package io.diffexit.harness.cli;
 
+import io.diffexit.harness.UserError;
 import ai.djl.ndarray.NDManager;
 import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.Sampler;

@@ -1,6 +1,6 @@
 package io.diffexit.harness.data;
 
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;

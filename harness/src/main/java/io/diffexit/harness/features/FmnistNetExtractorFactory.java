@@ -8,7 +8,7 @@ import io.diffexit.api.FeatureExtractorContext;
 import io.diffexit.api.FeatureExtractorFactory;
 import io.diffexit.api.ParamSpec;
 import io.diffexit.api.Params;
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;

@@ -12,7 +12,7 @@ import io.diffexit.api.FeatureExtractorContext;
 import io.diffexit.api.FeatureExtractorFactory;
 import io.diffexit.api.ParamSpec;
 import io.diffexit.api.Params;
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.diffexit.harness.fid;
 
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.data.FashionMnist;
 import io.diffexit.harness.data.ImageSet;
 import java.nio.file.Files;

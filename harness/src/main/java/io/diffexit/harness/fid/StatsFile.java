@@ -2,7 +2,7 @@ package io.diffexit.harness.fid;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

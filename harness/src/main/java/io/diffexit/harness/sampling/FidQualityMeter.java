@@ -9,7 +9,7 @@ import io.diffexit.harness.bench.CellProgress;
 import io.diffexit.harness.bench.Experiment;
 import io.diffexit.harness.bench.Quality;
 import io.diffexit.harness.bench.Reference;
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.data.FashionMnist;
 import io.diffexit.harness.data.ImageSet;
 import io.diffexit.harness.features.FeatureExtractors;

@@ -13,7 +13,7 @@ import io.diffexit.api.StrategyContext;
 import io.diffexit.harness.ComponentSpec;
 import io.diffexit.harness.checkpoint.Checkpoint;
 import io.diffexit.harness.checkpoint.Weights;
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.plugins.Registry;
 import io.diffexit.harness.runner.ComposedStrategy;
 import io.diffexit.harness.runner.SamplingJob;

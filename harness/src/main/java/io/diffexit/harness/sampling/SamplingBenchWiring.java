@@ -22,7 +22,7 @@ import io.diffexit.harness.bench.PeakMemory;
 import io.diffexit.harness.bench.Quality;
 import io.diffexit.harness.checkpoint.Checkpoint;
 import io.diffexit.harness.checkpoint.Weights;
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.fidelity.SavedSamples;
 import io.diffexit.harness.features.FeatureExtractors;
 import io.diffexit.harness.plugins.Registry;

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 
 /**
  * Checks once per JVM that the engine's conv2d computes correct input gradients before anything is trained.

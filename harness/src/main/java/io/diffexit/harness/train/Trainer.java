@@ -28,7 +28,7 @@ import io.diffexit.harness.checkpoint.CheckpointWriter;
 import io.diffexit.harness.checkpoint.ModelCard;
 import io.diffexit.harness.checkpoint.TrainerState;
 import io.diffexit.harness.checkpoint.Weights;
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.plugins.Registry;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -13,7 +13,7 @@ import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.Params;
 import io.diffexit.api.StrategyContext;
 import io.diffexit.harness.ComponentSpec;
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.train.Trainer;
 import io.diffexit.harness.train.testkit.Fixtures;
 import io.diffexit.harness.train.testkit.LinearSchedule;

@@ -1,5 +1,6 @@
 package io.diffexit.harness.cli;
 
+import io.diffexit.harness.UserError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.diffexit.api.DiffexitPlugin;
 import io.diffexit.api.FeatureExtractor;
 import io.diffexit.api.FeatureExtractorFactory;
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

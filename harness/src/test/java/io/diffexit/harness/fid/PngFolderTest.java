@@ -3,7 +3,7 @@ package io.diffexit.harness.fid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.data.ImageSet;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

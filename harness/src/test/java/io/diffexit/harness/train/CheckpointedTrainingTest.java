@@ -16,7 +16,7 @@ import io.diffexit.harness.ComponentSpec;
 import io.diffexit.harness.checkpoint.Checkpoint;
 import io.diffexit.harness.checkpoint.ModelCard;
 import io.diffexit.harness.checkpoint.Weights;
-import io.diffexit.harness.cli.UserError;
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.train.testkit.Fixtures;
 import io.diffexit.harness.train.testkit.LinearSchedule;
 import io.diffexit.harness.train.testkit.TestRegistry;

@@ -1,4 +1,4 @@
-package io.diffexit.harness.cli;
+package io.diffexit.harness;
 
 /**
  * A failure the user can fix (missing file, corrupt data, incompatible checkpoint). The CLI prints its message as one
