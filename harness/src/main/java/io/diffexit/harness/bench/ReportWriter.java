@@ -444,14 +444,9 @@ public final class ReportWriter {
         v.add(q == null ? "" : q.referenceSplit());
         v.add(q == null || q.floorFid() == null ? "" : num(q.floorFid()));
         PairedFidelity fid = m.fidelity();
-        for (double x : fid == null ? new double[0] : new double[] {fid.psnrMean(), fid.psnrLow(), fid.psnrHigh(),
+        for (double x : fid == null ? new double[6] : new double[] {fid.psnrMean(), fid.psnrLow(), fid.psnrHigh(),
             fid.ssimMean(), fid.ssimLow(), fid.ssimHigh()}) {
-          v.add(num(x));
-        }
-        if (fid == null) {
-          for (int i = 0; i < 6; i++) {
-            v.add("");
-          }
+          v.add(fid == null ? "" : num(x));
         }
         v.add(fid == null ? "" : fid.identical());
         v.add(fid == null ? "" : fid.baselineId());

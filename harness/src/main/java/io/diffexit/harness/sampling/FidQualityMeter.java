@@ -19,7 +19,7 @@ import io.diffexit.harness.fid.Features;
 import io.diffexit.harness.fid.FrechetDistance;
 import io.diffexit.harness.fid.KernelDistance;
 import io.diffexit.harness.fid.StatsFile;
-import io.diffexit.harness.image.PngImages;
+import io.diffexit.harness.fidelity.SavedSamples;
 import io.diffexit.harness.plugins.Registry;
 import io.diffexit.harness.runner.SamplingJob;
 import java.nio.file.Files;
@@ -188,10 +188,7 @@ public final class FidQualityMeter implements QualityMeter {
 
   /** Generated images as the 8-bit grey images a PNG round trip would give. */
   public static ImageSet quantised(SamplingJob.Result r) {
-    byte[] bytes = new byte[r.images().length];
-    for (int i = 0; i < bytes.length; i++) {
-      bytes[i] = (byte) PngImages.toByte(r.images()[i], false);
-    }
+    byte[] bytes = SavedSamples.of(r.images(), r.samples(), r.channels(), r.height(), r.width()).pixels();
     return new ImageSet("generated", bytes, null, r.samples(), r.channels(), r.height(), r.width());
   }
 
