@@ -132,7 +132,7 @@ public final class BenchRunner {
   private List<Cell> baselinesFirst(List<Cell> pending) {
     java.util.LinkedHashSet<Cell> ordered = new java.util.LinkedHashSet<>();
     for (Cell c : pending) {
-      Cell base = Comparison.baselineOf(c, grid.cells());
+      Cell base = grid.baselineOf(c);
       if (base != null && pending.contains(base)) {
         ordered.add(base);
       }
@@ -146,7 +146,7 @@ public final class BenchRunner {
    * baseline has finished; a baseline whose samples cannot be read is logged and the cell keeps no fidelity.
    */
   private CellResult withFidelity(Cell cell, CellResult result) {
-    Cell base = Comparison.baselineOf(cell, grid.cells());
+    Cell base = grid.baselineOf(cell);
     if (base == null || base == cell || result.samplesFile() == null) {
       return result;
     }

@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Metrics of a cell relative to the full model: the finished cell with strategy type {@code none} in the same
- * backbone and sampler (labels including varied parameters), chosen by {@link #baselineOf}.
+ * Metrics of a cell relative to the full model: the finished cell of the same backbone and sampler (labels including
+ * varied parameters) whose strategy runs the full model (its factory says so: {@code none} among the built-ins),
+ * chosen by {@link #baselineOf}.
  *
  * <p>Time is compared by the paced medians ({@link Latency.Paced}: run time in full-pass units, immune to the machine's
  * drift between the two cells) when both cells have them at that batch size, else by the median milliseconds.
  *
- * @param baselineId the id of the {@code none} cell compared with
+ * @param baselineId the id of the full-model cell compared with
  * @param macsSavedPercent 100 × (1 − MACs_cell / MACs_none)
  * @param timeSavedBatch1Percent 100 × (1 − time_cell / time_none) at batch 1
  * @param timeSavedLargePercent the same at the large batch
@@ -33,15 +34,16 @@ public record Comparison(
 
   /**
    * @param records the latest record of each cell
-   * @return comparisons by cell id, for every finished cell that has a finished {@code none} baseline
+   * @param traits which strategy types run the full model
+   * @return comparisons by cell id, for every finished cell that has a finished full-model baseline
    */
-  public static Map<String, Comparison> of(List<CellRecord> records) {
+  public static Map<String, Comparison> of(List<CellRecord> records, StrategyTraits traits) {
     Map<String, Comparison> out = new HashMap<>();
     for (CellRecord r : records) {
       if (!r.finished()) {
         continue;
       }
-      CellRecord base = baseline(r, records);
+      CellRecord base = baseline(r, records, traits);
       if (base != null) {
         out.put(r.cellId(), between(base.cellId(), base.result(), r.result()));
       }
@@ -49,7 +51,7 @@ public record Comparison(
     return out;
   }
 
-  /** @return the comparison of {@code cell} against the baseline {@code none}, by the formulas above */
+  /** @return the comparison of {@code cell} against the full-model baseline {@code none}, by the formulas above */
   public static Comparison between(String baselineId, CellResult none, CellResult cell) {
     double macsRatio = none.macsPerImage() / cell.macsPerImage(); // MACs reduction factor, > 1 when cheaper
     double b1 = timeRatio(cell.latencyBatch1(), none.latencyBatch1()); // time_cell / time_none
@@ -75,7 +77,7 @@ public record Comparison(
         : cell.medianMs() / none.medianMs();
   }
 
-  private static CellRecord baseline(CellRecord r, List<CellRecord> records) {
+  private static CellRecord baseline(CellRecord r, List<CellRecord> records, StrategyTraits traits) {
     List<Cell> finished = new ArrayList<>();
     Map<Cell, CellRecord> byCell = new HashMap<>();
     for (CellRecord c : records) {
@@ -84,24 +86,26 @@ public record Comparison(
         byCell.putIfAbsent(c.cell(), c);
       }
     }
-    Cell base = baselineOf(r.cell(), finished);
+    Cell base = baselineOf(r.cell(), finished, traits);
     return base == null ? null : byCell.get(base);
   }
 
   /**
-   * The full-model cell a cell is compared with: strategy type {@code none} in the same backbone and sampler group,
-   * preferring one that runs the backbone's own checkpoint (not a fine-tune named by the strategy, such as DeeDiff
+   * The full-model cell a cell is compared with: one whose strategy type runs the full model
+   * ({@link StrategyTraits#runsFullModel}) in the same backbone and sampler group, preferring one that runs the
+   * backbone's own checkpoint (not a fine-tune named by the strategy, such as DeeDiff
    * "w/o EE"), then one with the same decision mode, then the first in order.
    *
    * @param cell the cell
    * @param candidates cells to choose from, in grid or record order
-   * @return the baseline (possibly {@code cell} itself), or {@code null} when the group has no {@code none} cell
+   * @param traits which strategy types run the full model
+   * @return the baseline (possibly {@code cell} itself), or {@code null} when the group has no full-model cell
    */
-  public static Cell baselineOf(Cell cell, List<Cell> candidates) {
+  public static Cell baselineOf(Cell cell, List<Cell> candidates, StrategyTraits traits) {
     Cell best = null;
     int bestScore = -1;
     for (Cell c : candidates) {
-      if (!c.strategy().type().equals("none") || !c.groupKey().equals(cell.groupKey())) {
+      if (!c.groupKey().equals(cell.groupKey()) || !traits.runsFullModel(c.strategy().type())) {
         continue;
       }
       int score = (c.strategy().params().containsKey("checkpoint") ? 0 : 2) + (c.decision() == cell.decision() ? 1 : 0);

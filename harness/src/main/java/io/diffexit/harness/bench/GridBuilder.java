@@ -22,29 +22,31 @@ import java.util.TreeSet;
  *   <li>an instance's {@code requires} names other instances of a kind, and the cell has another one;
  *   <li>a strategy's {@code checkpoint} was trained on another backbone checkpoint than the cell's (as the
  *       {@link CheckpointProbe} reports);
- *   <li>{@code decision: per-batch} for a strategy whose exits do not depend on the sample ({@code none},
+ *   <li>{@code decision: per-batch} for a strategy whose factory declares that its exits do not depend on the
+ *       sample ({@link io.diffexit.api.ExitStrategyFactory#decidesIndependentlyOfSamples}, e.g. {@code none},
  *       {@code fixed}, {@code schedule}): it would duplicate the per-sample cell.
  * </ul>
  */
 public final class GridBuilder {
 
-  /** Strategy types whose exit decision is the same for every sample of a step. */
-  static final Set<String> SAMPLE_INDEPENDENT = Set.of("none", "fixed", "schedule");
-
   private GridBuilder() {}
 
-  /** @return the grid with no checkpoint knowledge ({@link CheckpointProbe#UNKNOWN}) */
+  /**
+   * @return the grid with no checkpoint knowledge ({@link CheckpointProbe#UNKNOWN}) and no strategy traits
+   *     ({@link StrategyTraits#UNKNOWN}: no baselines, no per-batch duplicates rejected)
+   */
   public static Grid build(Experiment experiment) {
-    return build(experiment, CheckpointProbe.UNKNOWN);
+    return build(experiment, CheckpointProbe.UNKNOWN, StrategyTraits.UNKNOWN);
   }
 
   /**
    * @param experiment the experiment
    * @param probe tells which backbone checkpoint a strategy checkpoint belongs to
-   * @return the cells and the rejected combinations
+   * @param traits which strategy types run the full model (baselines) and decide independently of the samples
+   * @return the cells, the rejected combinations and each cell's baseline
    * @throws IllegalArgumentException if two cells would get the same id
    */
-  public static Grid build(Experiment experiment, CheckpointProbe probe) {
+  public static Grid build(Experiment experiment, CheckpointProbe probe, StrategyTraits traits) {
     List<Cell> cells = new ArrayList<>();
     List<RejectedCell> rejected = new ArrayList<>();
     Set<String> ids = new HashSet<>();
@@ -68,7 +70,7 @@ public final class GridBuilder {
                   throw new IllegalArgumentException("two cells have the id '" + cell.id()
                       + "'; give the instances distinct ids or write the differing parameter as a list");
                 }
-                Optional<String> reason = rejection(experiment, cell, b, sa, st, probe);
+                Optional<String> reason = rejection(experiment, cell, b, sa, st, probe, traits);
                 if (reason.isPresent()) {
                   rejected.add(new RejectedCell(cell.id(), reason.get()));
                 } else {
@@ -80,11 +82,19 @@ public final class GridBuilder {
         }
       }
     }
-    return new Grid(cells, rejected);
+    Map<Cell, Cell> baselines = new LinkedHashMap<>();
+    for (Cell c : cells) {
+      Cell base = Comparison.baselineOf(c, cells, traits);
+      if (base != null) {
+        baselines.put(c, base);
+      }
+    }
+    return new Grid(cells, rejected, baselines);
   }
 
   private static Optional<String> rejection(
-      Experiment experiment, Cell cell, InstanceSpec b, InstanceSpec sa, InstanceSpec st, CheckpointProbe probe) {
+      Experiment experiment, Cell cell, InstanceSpec b, InstanceSpec sa, InstanceSpec st, CheckpointProbe probe,
+      StrategyTraits traits) {
     Map<String, String> idsByKind = Map.of("backbone", b.id(), "sampler", sa.id(), "strategy", st.id());
     for (InstanceSpec inst : List.of(b, sa, st)) {
       for (Map.Entry<String, List<String>> req : inst.requires().entrySet()) {
@@ -108,7 +118,7 @@ public final class GridBuilder {
         }
       }
     }
-    if (cell.decision() == DecisionMode.PER_BATCH && SAMPLE_INDEPENDENT.contains(st.type())) {
+    if (cell.decision() == DecisionMode.PER_BATCH && traits.decidesIndependentlyOfSamples(st.type())) {
       return Optional.of("decision per-batch equals per-sample for strategy type '" + st.type()
           + "' (its exits do not depend on the sample)");
     }

@@ -44,11 +44,11 @@ public final class ReportWriter {
   /** Records in results.jsonl of cells no longer in the grid, or run with other settings: kept, not reported. */
   private int notShown;
 
-  private ReportWriter(Path dir, Manifest manifest, List<CellRecord> records) {
+  private ReportWriter(Path dir, Manifest manifest, List<CellRecord> records, StrategyTraits traits) {
     this.dir = dir;
     this.manifest = manifest;
     this.records = groupOrder(records);
-    this.comparisons = Comparison.of(records);
+    this.comparisons = Comparison.of(records, traits);
   }
 
   /**
@@ -56,13 +56,14 @@ public final class ReportWriter {
    * folder.
    *
    * @param dir a results folder with {@code manifest.json} and {@code results.jsonl}
+   * @param traits which strategy types run the full model (the baselines of the comparison columns)
    * @throws IllegalArgumentException if the folder has no manifest
    */
-  public static void write(Path dir) {
+  public static void write(Path dir, StrategyTraits traits) {
     Manifest manifest = ResultStore.readManifest(dir).orElseThrow(() -> new IllegalArgumentException(
         "no " + ResultStore.MANIFEST + " in " + dir + "; run diffexit bench on the experiment first"));
     List<CellRecord> all = ResultStore.readLatest(dir);
-    ReportWriter w = new ReportWriter(dir, manifest, manifest.current(all));
+    ReportWriter w = new ReportWriter(dir, manifest, manifest.current(all), traits);
     w.notShown = all.size() - w.records.size();
     ResultStore.writeAtomically(dir.resolve(MARKDOWN), w.markdown().getBytes(StandardCharsets.UTF_8));
     ResultStore.writeAtomically(dir.resolve(CSV), w.csv().getBytes(StandardCharsets.UTF_8));

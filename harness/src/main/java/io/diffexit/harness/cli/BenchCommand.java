@@ -15,6 +15,7 @@ import io.diffexit.harness.bench.Manifest;
 import io.diffexit.harness.bench.ProgressReporter;
 import io.diffexit.harness.bench.RejectedCell;
 import io.diffexit.harness.bench.ReportWriter;
+import io.diffexit.harness.bench.StrategyTraits;
 import io.diffexit.harness.bench.ResultStore;
 import io.diffexit.harness.plugins.Registries;
 import io.diffexit.harness.plugins.Registry;
@@ -111,10 +112,13 @@ public final class BenchCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     Experiment experiment = ExperimentParser.parse(experimentFile, overrides);
     wiring().registry().ifPresent(r -> GridBuilder.checkAgainst(experiment, r));
-    Grid grid = GridBuilder.build(experiment, wiring().checkpointProbe());
+    // Baselines and per-batch duplicates follow what the factories declare, plugins included.
+    StrategyTraits traits = StrategyTraits.of(wiring().registry().orElseGet(
+        () -> Registries.create(Registries.pluginsDir(plugins, System.getenv()))));
+    Grid grid = GridBuilder.build(experiment, wiring().checkpointProbe(), traits);
     Path dir = out != null ? out : Path.of("results", experiment.name());
     if (reportOnly) {
-      ReportWriter.write(dir);
+      ReportWriter.write(dir, traits);
       stdout.println("reports written to " + dir.resolve(ReportWriter.HTML));
       stdout.flush();
       return 0;
@@ -177,7 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
       }
     }
-    ReportWriter.write(dir);
+    ReportWriter.write(dir, traits);
     stdout.println(summary.finished() + " cells finished, " + summary.failed() + " failed, " + summary.skipped()
         + " already done, " + summary.rejected() + " rejected; reports in " + dir);
     stdout.flush();

@@ -8,6 +8,7 @@ import io.diffexit.api.FeatureExtractorContext;
 import io.diffexit.api.Params;
 import io.diffexit.api.Sampler;
 import io.diffexit.harness.ComponentSpec;
+import io.diffexit.harness.bench.StrategyTraits;
 import io.diffexit.harness.bench.BenchWiring;
 import io.diffexit.harness.bench.Cell;
 import io.diffexit.harness.bench.CellExecutor;
@@ -55,6 +56,7 @@ public final class SamplingBenchWiring implements BenchWiring {
   public static final String CHECKPOINT = "checkpoint";
 
   private final Registry registry;
+  private final StrategyTraits traits;
   private final QualityMeter quality;
 
   /**
@@ -64,6 +66,7 @@ public final class SamplingBenchWiring implements BenchWiring {
   @Inject
   public SamplingBenchWiring(Registry registry, QualityMeter quality) {
     this.registry = registry;
+    this.traits = StrategyTraits.of(registry);
     this.quality = quality;
   }
 
@@ -214,7 +217,7 @@ public final class SamplingBenchWiring implements BenchWiring {
                       experiment.largeBatch(), experiment.latencyWarmup(), experiment.latencyRepeats())
                   .orElseGet(() -> latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress))
               : latency(session, strategy, sampler, cell, experiment, experiment.largeBatch(), progress);
-      if (cell.strategy().type().equals("none")) {
+      if (traits.runsFullModel(cell.strategy().type())) {
         for (Latency l : List.of(b1, large)) {
           if (l.paced() != null) {
             PaceCheck.fullDepthRun(cell.id() + " at batch " + l.batchSize(), l.paced().median(), sampler.evaluations())

@@ -118,7 +118,7 @@ class BenchMetricsTest {
     Cell failedCell = cell("fixed", "f", "ddim", DecisionMode.PER_SAMPLE);
     CellRecord failed = new CellRecord(failedCell.id(), "h", failedCell, CellRecord.FAILED, "boom", null, "a", "b");
     Map<String, Comparison> m = Comparison.of(
-        List.of(noneDdim, noneDdimBatch, noneDpm, uemDdim, uemDdimBatch, uemDpm, failed));
+        List.of(noneDdim, noneDdimBatch, noneDpm, uemDdim, uemDdimBatch, uemDpm, failed), Fixtures.BUILT_IN);
     assertThat(m.get(uemDdim.cellId()).baselineId()).isEqualTo("uvit/ddim/full");
     assertThat(m.get(uemDdim.cellId()).macsSavedPercent()).isCloseTo(60.0, within(1e-12));
     assertThat(m.get(uemDdimBatch.cellId()).baselineId()).isEqualTo("uvit/ddim/full2@per-batch");

@@ -27,7 +27,7 @@ class BenchRunnerTest {
 
   private BenchRunner.Summary run(Experiment e, CellExecutor executor) {
     try (ResultStore store = ResultStore.open(dir)) {
-      return new BenchRunner(e, GridBuilder.build(e), executor, store, progress()).run();
+      return new BenchRunner(e, Fixtures.grid(e), executor, store, progress()).run();
     }
   }
 
@@ -107,7 +107,7 @@ class BenchRunnerTest {
   @Test
   void resumeAfterACrashRunsOnlyTheCellsNotFinished() throws Exception {
     Experiment e = Fixtures.parse(Fixtures.SMALL);
-    Grid grid = GridBuilder.build(e);
+    Grid grid = Fixtures.grid(e);
     // a first run that was killed after 3 cells, in the middle of writing the 4th record
     SyntheticCellExecutor first = new SyntheticCellExecutor(dir);
     try (ResultStore store = ResultStore.open(dir)) {

@@ -30,12 +30,12 @@ class ComposedStrategyGridTest {
   void theExitPartsParametersLiveUnderItsNameAndReachTheCellPrefixed() {
     Experiment e = Fixtures.parse(YAML);
     GridBuilder.checkAgainst(e, registry);
-    Grid grid = GridBuilder.build(e);
+    Grid grid = Fixtures.grid(e);
     assertThat(grid.cells()).extracting(c -> c.strategy().describe()).containsExactly(
         "block-cache+deediff:threshold=0.05,deediff.threshold=0.7",
         "block-cache+deediff:threshold=0.1,deediff.threshold=0.7");
     Experiment set = Fixtures.parse(YAML, "strategy.fbc.deediff.threshold=0.6,0.8");
-    assertThat(GridBuilder.build(set).cells()).extracting(c -> c.strategy().label()).containsExactly(
+    assertThat(Fixtures.grid(set).cells()).extracting(c -> c.strategy().label()).containsExactly(
         "fbc[threshold=0.05,deediff.threshold=0.6]", "fbc[threshold=0.05,deediff.threshold=0.8]",
         "fbc[threshold=0.1,deediff.threshold=0.6]", "fbc[threshold=0.1,deediff.threshold=0.8]");
   }

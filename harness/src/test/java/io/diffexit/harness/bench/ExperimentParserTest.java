@@ -192,7 +192,7 @@ class ExperimentParserTest {
   @Test
   void shippedFashionMnistExperimentParsesIntoFortyCells() {
     Experiment e = ExperimentParser.parse(Path.of("../experiments/fmnist-compare.yaml"), List.of());
-    Grid grid = GridBuilder.build(e);
+    Grid grid = Fixtures.grid(e);
     // 20 U-ViT DDIM-50 + 13 U-ViT DPM-20 + 7 U-Net DDIM-50 (the U-Net is limited to DDIM-50 by `requires`)
     assertThat(grid.cells()).hasSize(40);
     assertThat(grid.rejected()).allMatch(r -> r.reason().contains(" requires "));

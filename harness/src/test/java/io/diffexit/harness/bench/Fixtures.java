@@ -8,6 +8,15 @@ final class Fixtures {
 
   private Fixtures() {}
 
+  /** The built-in strategies' declared traits ({@code none} is the full model; none, fixed, schedule ignore samples). */
+  static final StrategyTraits BUILT_IN =
+      StrategyTraits.of(io.diffexit.harness.plugins.Registries.create(Path.of("no-plugins-folder")));
+
+  /** @return the grid as the bench builds it with the built-in strategies' traits */
+  static Grid grid(Experiment e) {
+    return GridBuilder.build(e, CheckpointProbe.UNKNOWN, BUILT_IN);
+  }
+
   /** Two samplers × (none + 2 fixed + 2 deediff) on one backbone: 10 cells. */
   static final String SMALL = """
       name: small
@@ -42,14 +51,14 @@ final class Fixtures {
    */
   static Experiment benchAndReport(Path dir) {
     Experiment e = parse(WITH_FAILURE);
-    Grid grid = GridBuilder.build(e);
+    Grid grid = grid(e);
     try (ResultStore store = ResultStore.open(dir)) {
       store.writeManifest(Manifest.collect(e, List.of(), grid, List.of(new io.diffexit.harness.plugins.ComponentInfo(
           "strategy", "deediff", "UEM exits", "built-in", "0.1.0-SNAPSHOT")), 2, dir));
       new BenchRunner(e, grid, new SyntheticCellExecutor(dir), store, new ProgressReporter(
           new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false, System::nanoTime)).run();
     }
-    ReportWriter.write(dir);
+    ReportWriter.write(dir, BUILT_IN);
     return e;
   }
 }

@@ -14,6 +14,7 @@ import io.diffexit.harness.plugins.PluginProblem;
 import io.diffexit.harness.plugins.Registry;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -23,7 +24,7 @@ class GridBuilderTest {
 
   @Test
   void gridIsTheProductInWrittenOrderWithVariedValuesInIds() {
-    Grid grid = GridBuilder.build(Fixtures.parse(Fixtures.SMALL));
+    Grid grid = Fixtures.grid(Fixtures.parse(Fixtures.SMALL));
     assertThat(grid.rejected()).isEmpty();
     assertThat(grid.cells()).extracting(Cell::id).containsExactly(
         "uvit/ddim10/none",
@@ -48,7 +49,7 @@ class GridBuilderTest {
   @Test
   void severalListParametersExpandFirstKeySlowest() {
     Experiment e = Fixtures.parse(Fixtures.SMALL.replace("threshold: [0.5, 0.9]", "threshold: [0.5, 0.9], patience: [0, 1]"));
-    List<String> ids = GridBuilder.build(e).cells().stream().map(Cell::id).filter(i -> i.startsWith("uvit/ddim10/uem"))
+    List<String> ids = Fixtures.grid(e).cells().stream().map(Cell::id).filter(i -> i.startsWith("uvit/ddim10/uem"))
         .toList();
     assertThat(ids).containsExactly(
         "uvit/ddim10/uem[threshold=0.5,patience=0]",
@@ -60,7 +61,7 @@ class GridBuilderTest {
   @Test
   void requiresRejectsOtherCombinationsWithTheReason() {
     Experiment e = Fixtures.parse(Fixtures.SMALL.replace("{type: deediff,", "{type: deediff, requires: {sampler: [ddim10]},"));
-    Grid grid = GridBuilder.build(e);
+    Grid grid = Fixtures.grid(e);
     assertThat(grid.cells()).hasSize(8);
     assertThat(grid.rejected()).containsExactly(
         new RejectedCell("uvit/dpm5/uem[threshold=0.5]", "strategy 'uem' requires sampler [ddim10], not 'dpm5'"),
@@ -74,7 +75,7 @@ class GridBuilderTest {
     Experiment e = Fixtures.parse(twoBackbones);
     CheckpointProbe probe = p -> p.equals(Path.of("/exp/ckpt/uem")) ? Optional.of(Path.of("/exp/ckpt/uvit"))
         : Optional.empty();
-    Grid grid = GridBuilder.build(e, probe);
+    Grid grid = GridBuilder.build(e, probe, Fixtures.BUILT_IN);
     assertThat(grid.cells()).as("2 backbones x 2 samplers x 5 strategies, minus 4").hasSize(16);
     assertThat(grid.rejected()).hasSize(4).first().isEqualTo(new RejectedCell("unet/ddim10/uem[threshold=0.5]",
         "strategy 'uem' checkpoint ckpt/uem was trained on backbone checkpoint /exp/ckpt/uvit, not on backbone "
@@ -86,7 +87,7 @@ class GridBuilderTest {
     Experiment e = Fixtures.parse(Fixtures.SMALL
         .replace("{type: fixed, layer: [7, 11]}", "{type: fixed, layer: 7, decision: [per-sample, per-batch]}")
         .replace("threshold: [0.5, 0.9]", "threshold: 0.9, decision: [per-sample, per-batch]"));
-    Grid grid = GridBuilder.build(e);
+    Grid grid = Fixtures.grid(e);
     assertThat(grid.cells()).extracting(Cell::id).contains(
         "uvit/ddim10/fixed@per-sample", "uvit/ddim10/uem@per-sample", "uvit/ddim10/uem@per-batch");
     assertThat(grid.cells().stream().filter(c -> c.id().equals("uvit/ddim10/uem@per-batch")).findFirst().orElseThrow()
@@ -96,24 +97,50 @@ class GridBuilderTest {
   }
 
   @Test
+  void baselinesAndDuplicatesFollowDeclaredTraitsNotNames() {
+    // a plugin strategy "full" that declares it runs the full model, and "frozen" whose exits ignore the samples
+    Experiment e = Fixtures.parse(Fixtures.SMALL
+        .replace("none: {type: none}", "full: {type: full}\n  frozen: {type: frozen, decision: [per-sample, per-batch]}"));
+    Grid grid = GridBuilder.build(e, CheckpointProbe.UNKNOWN, StrategyTraits.of(Set.of("full"), Set.of("frozen")));
+    Cell uem = grid.cells().stream().filter(c -> c.id().equals("uvit/dpm5/uem[threshold=0.9]")).findFirst()
+        .orElseThrow();
+    assertThat(grid.baselineOf(uem).id()).isEqualTo("uvit/dpm5/full");
+    assertThat(grid.rejected()).contains(new RejectedCell("uvit/ddim10/frozen@per-batch",
+        "decision per-batch equals per-sample for strategy type 'frozen' (its exits do not depend on the sample)"));
+    // without the declarations, a strategy named "none" is no baseline
+    Grid unknown = GridBuilder.build(Fixtures.parse(Fixtures.SMALL), CheckpointProbe.UNKNOWN, StrategyTraits.UNKNOWN);
+    assertThat(unknown.baselines()).isEmpty();
+  }
+
+  @Test
+  void builtInFactoriesDeclareTheirTraits() {
+    assertThat(List.of("none", "fixed", "schedule", "deediff", "similarity", "berxit", "oracle", "block-cache",
+            "deepcache", "step-skip", "block-cache+deediff"))
+        .filteredOn(Fixtures.BUILT_IN::runsFullModel).containsExactly("none");
+    assertThat(List.of("none", "fixed", "schedule", "deediff", "similarity", "berxit", "oracle", "block-cache",
+            "deepcache", "step-skip", "block-cache+deediff"))
+        .filteredOn(Fixtures.BUILT_IN::decidesIndependentlyOfSamples).containsExactly("none", "fixed", "schedule");
+  }
+
+  @Test
   void duplicateCellIdsFail() {
     Experiment e = Fixtures.parse(Fixtures.SMALL.replace("layer: [7, 11]", "layer: [7, 7]"));
-    assertThatThrownBy(() -> GridBuilder.build(e)).hasMessage("two cells have the id 'uvit/ddim10/fixed[layer=7]'; "
+    assertThatThrownBy(() -> Fixtures.grid(e)).hasMessage("two cells have the id 'uvit/ddim10/fixed[layer=7]'; "
         + "give the instances distinct ids or write the differing parameter as a list");
   }
 
   @Test
   void cellHashChangesWithTheCellAndSharedSettingsOnly() {
     Experiment e = Fixtures.parse(Fixtures.SMALL);
-    Cell none = GridBuilder.build(e).cells().get(0);
+    Cell none = Fixtures.grid(e).cells().get(0);
     String h = e.cellHash(none);
     Experiment otherStrategy = Fixtures.parse(Fixtures.SMALL, "strategy.uem.threshold=0.7");
-    assertThat(otherStrategy.cellHash(GridBuilder.build(otherStrategy).cells().get(0)))
+    assertThat(otherStrategy.cellHash(Fixtures.grid(otherStrategy).cells().get(0)))
         .as("editing another instance keeps this cell's results valid").isEqualTo(h);
     Experiment moreSamples = Fixtures.parse(Fixtures.SMALL, "samples=5");
-    assertThat(moreSamples.cellHash(GridBuilder.build(moreSamples).cells().get(0))).isNotEqualTo(h);
+    assertThat(moreSamples.cellHash(Fixtures.grid(moreSamples).cells().get(0))).isNotEqualTo(h);
     Experiment otherSteps = Fixtures.parse(Fixtures.SMALL, "sampler.ddim10.steps=20");
-    assertThat(otherSteps.cellHash(GridBuilder.build(otherSteps).cells().get(0))).isNotEqualTo(h);
+    assertThat(otherSteps.cellHash(Fixtures.grid(otherSteps).cells().get(0))).isNotEqualTo(h);
   }
 
   @Test

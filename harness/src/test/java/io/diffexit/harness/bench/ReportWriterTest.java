@@ -147,14 +147,14 @@ class ReportWriterTest {
   void missingImagesAreNamedInsteadOfBreakingTheReport() throws Exception {
     Fixtures.benchAndReport(dir);
     Files.delete(dir.resolve("cells/uvit_ddim10_none-08117d75/samples.png"));
-    ReportWriter.write(dir);
+    ReportWriter.write(dir, Fixtures.BUILT_IN);
     assertThat(Files.readString(dir.resolve(ReportWriter.HTML)))
         .contains("<p class=\"missing\">missing image: cells/uvit_ddim10_none-08117d75/samples.png</p>");
   }
 
   @Test
   void reportWithoutManifestFails() {
-    assertThatThrownBy(() -> ReportWriter.write(dir))
+    assertThatThrownBy(() -> ReportWriter.write(dir, Fixtures.BUILT_IN))
         .hasMessage("no manifest.json in " + dir + "; run diffexit bench on the experiment first");
   }
 

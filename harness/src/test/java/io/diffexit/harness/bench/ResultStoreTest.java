@@ -26,7 +26,7 @@ class ResultStoreTest {
   @Test
   void appendedRecordsRoundTripThroughTheFile() throws Exception {
     Experiment e = Fixtures.parse(Fixtures.SMALL);
-    Grid g = GridBuilder.build(e);
+    Grid g = Fixtures.grid(e);
     CellRecord first = record(e, g.cells().get(3));
     try (ResultStore s = ResultStore.open(dir)) {
       s.append(first);
@@ -49,7 +49,7 @@ class ResultStoreTest {
   @Test
   void tornLastLineIsCutOffAndTheFileStaysAppendable() throws Exception {
     Experiment e = Fixtures.parse(Fixtures.SMALL);
-    Grid g = GridBuilder.build(e);
+    Grid g = Fixtures.grid(e);
     try (ResultStore s = ResultStore.open(dir)) {
       s.append(record(e, g.cells().get(0)));
       s.append(record(e, g.cells().get(1)));
@@ -73,7 +73,7 @@ class ResultStoreTest {
   void tornLineOfZerosAfterTheLastNewlineIsCutOff() throws Exception {
     Experiment e = Fixtures.parse(Fixtures.SMALL);
     try (ResultStore s = ResultStore.open(dir)) {
-      s.append(record(e, GridBuilder.build(e).cells().get(0)));
+      s.append(record(e, Fixtures.grid(e).cells().get(0)));
     }
     Path file = dir.resolve(ResultStore.RESULTS);
     long intact = Files.size(file);
@@ -87,7 +87,7 @@ class ResultStoreTest {
   @Test
   void corruptLineBeforeTheLastFailsWithItsNumber() throws Exception {
     Experiment e = Fixtures.parse(Fixtures.SMALL);
-    String good = ResultStore.JSON.writeValueAsString(record(e, GridBuilder.build(e).cells().get(0)));
+    String good = ResultStore.JSON.writeValueAsString(record(e, Fixtures.grid(e).cells().get(0)));
     Path file = dir.resolve(ResultStore.RESULTS);
     Files.writeString(file, good + "\n{not json\n" + good + "\n", StandardCharsets.UTF_8);
     assertThatThrownBy(() -> ResultStore.open(dir))
@@ -112,7 +112,7 @@ class ResultStoreTest {
   @Test
   void latestKeepsTheLastRecordOfEachCellInFirstAppearanceOrder() throws Exception {
     Experiment e = Fixtures.parse(Fixtures.SMALL);
-    Grid g = GridBuilder.build(e);
+    Grid g = Fixtures.grid(e);
     Cell a = g.cells().get(0);
     Cell b = g.cells().get(1);
     try (ResultStore s = ResultStore.open(dir)) {
@@ -129,7 +129,7 @@ class ResultStoreTest {
   @Test
   void manifestIsWrittenAtomicallyAndReadBack() {
     Experiment e = Fixtures.parse(Fixtures.SMALL);
-    Grid g = GridBuilder.build(e);
+    Grid g = Fixtures.grid(e);
     Manifest m = Manifest.collect(e, List.of("samples=4"), g,
         List.of(new ComponentInfo("strategy", "deediff", "UEM exits", "built-in", "0.1.0")), 2, dir);
     try (ResultStore s = ResultStore.open(dir)) {
@@ -173,7 +173,7 @@ class ResultStoreTest {
   @Test
   void nonFiniteMetricsSurviveTheRoundTrip() {
     Experiment e = Fixtures.parse(Fixtures.SMALL);
-    Cell c = GridBuilder.build(e).cells().get(0);
+    Cell c = Fixtures.grid(e).cells().get(0);
     CellResult r = new CellResult(5, java.util.Map.of(), new double[] {Double.NaN}, new double[] {999}, new int[] {1},
         new long[][] {{0}}, Double.NaN, Latency.of(1, 0, 1), Latency.of(2, 0, 1), null, -1, "per-sample", null, null, 1);
     try (ResultStore s = ResultStore.open(dir)) {

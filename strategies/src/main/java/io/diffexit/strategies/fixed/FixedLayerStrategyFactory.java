@@ -41,4 +41,10 @@ public final class FixedLayerStrategyFactory implements ExitStrategyFactory {
     }
     return new FixedLayerStrategy(layer, index);
   }
+
+  /** Every sample exits at the same layer of a step (the configured one). */
+  @Override
+  public boolean decidesIndependentlyOfSamples() {
+    return true;
+  }
 }

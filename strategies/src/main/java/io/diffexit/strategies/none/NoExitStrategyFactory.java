@@ -31,4 +31,16 @@ public final class NoExitStrategyFactory implements ExitStrategyFactory {
     Decisions.checked(name(), params, params(), context);
     return new NoExitStrategy();
   }
+
+  /** The baseline of a bench group: full depth at every step. */
+  @Override
+  public boolean runsFullModel() {
+    return true;
+  }
+
+  /** No decision depends on a sample. */
+  @Override
+  public boolean decidesIndependentlyOfSamples() {
+    return true;
+  }
 }

@@ -57,4 +57,10 @@ public final class ScheduleStrategyFactory implements ExitStrategyFactory {
     }
     return new ScheduleStrategy(schedule);
   }
+
+  /** Every sample exits at the same layer of a step (the schedule's layer for that timestep). */
+  @Override
+  public boolean decidesIndependentlyOfSamples() {
+    return true;
+  }
 }
