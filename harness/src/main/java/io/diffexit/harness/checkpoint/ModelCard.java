@@ -40,7 +40,7 @@ public record ModelCard(
     String schedule,
     String timeInput,
     DataInfo data,
-    TrainingInfo training,
+    TrainingConfig training,
     ResultInfo result,
     MachineInfo machine,
     String command,
@@ -73,7 +73,8 @@ public record ModelCard(
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record BackboneInfo(String name, Map<String, String> config) {
     public BackboneInfo {
-      config = config == null ? Map.of() : Map.copyOf(config);
+      // sorted, so that the card's text does not change from run to run with hash order
+      config = config == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(config));
     }
   }
 
@@ -85,37 +86,6 @@ public record ModelCard(
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record DataInfo(String name, String dir, String split, int count) {}
-
-  /**
-   * @param steps optimizer steps planned for the run
-   * @param batch images per step
-   * @param lr peak learning rate
-   * @param warmup linear warm-up steps
-   * @param weightDecay decoupled AdamW weight decay
-   * @param beta1 AdamW β1
-   * @param beta2 AdamW β2
-   * @param eps AdamW ε
-   * @param emaDecay EMA decay (with warm-up, see {@code io.diffexit.harness.train.Ema})
-   * @param gradClip global-norm clipping threshold (0 = off)
-   * @param seed the seed of initialisation, data order, timesteps and noise
-   * @param freezeBackbone whether the backbone was frozen (fine-tunes)
-   * @param checkpointEvery the checkpoint interval in steps (0 = only at the end)
-   */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  public record TrainingInfo(
-      int steps,
-      int batch,
-      double lr,
-      int warmup,
-      double weightDecay,
-      double beta1,
-      double beta2,
-      double eps,
-      double emaDecay,
-      double gradClip,
-      long seed,
-      boolean freezeBackbone,
-      int checkpointEvery) {}
 
   /**
    * @param stepsDone optimizer steps done when the checkpoint was written

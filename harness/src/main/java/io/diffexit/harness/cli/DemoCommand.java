@@ -20,7 +20,7 @@ import io.diffexit.harness.sampling.SampleSession;
 import io.diffexit.harness.sampling.SamplingProgress;
 import io.diffexit.harness.train.ProgressBar;
 import io.diffexit.harness.train.Trainer;
-import io.diffexit.harness.train.TrainingConfig;
+import io.diffexit.harness.checkpoint.TrainingConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

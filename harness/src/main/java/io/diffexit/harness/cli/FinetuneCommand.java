@@ -6,7 +6,7 @@ import io.diffexit.harness.checkpoint.Checkpoint;
 import io.diffexit.harness.checkpoint.ModelCard;
 import io.diffexit.harness.plugins.Registry;
 import io.diffexit.harness.train.Trainer;
-import io.diffexit.harness.train.TrainingConfig;
+import io.diffexit.harness.checkpoint.TrainingConfig;
 import io.diffexit.harness.train.TrainingData;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,9 +98,9 @@ public final class FinetuneCommand implements Callable<Integer> {
         ? TrainingRuns.dataOf(baseCard, base)
         : TrainingRuns.fashionMnist(options.data, options.limit);
     TrainingConfig config = options.apply(DEFAULTS.withBatch(baseCard.training() == null
-        ? DEFAULTS.batch() : baseCard.training().batch()));
+        ? DEFAULTS.batch() : baseCard.training().batch())).withFreezeBackbone(freezeBackbone);
     return TrainingRuns.run(
-        m -> Trainer.finetune(registry, base, strategySpec, freezeBackbone, schedule, data, config, m), out, command,
+        m -> Trainer.finetune(registry, base, strategySpec, schedule, data, config, m), out, command,
         spec.commandLine().getOut(), options.device);
   }
 }

@@ -5,7 +5,7 @@ import io.diffexit.harness.ComponentSpec;
 import io.diffexit.harness.checkpoint.ModelCard;
 import io.diffexit.harness.plugins.Registry;
 import io.diffexit.harness.train.Trainer;
-import io.diffexit.harness.train.TrainingConfig;
+import io.diffexit.harness.checkpoint.TrainingConfig;
 import io.diffexit.harness.train.TrainingData;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,6 +1,6 @@
 package io.diffexit.harness.cli;
 
-import io.diffexit.harness.train.TrainingConfig;
+import io.diffexit.harness.checkpoint.TrainingConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,44 +1,25 @@
 package io.diffexit.harness.train;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
-import ai.djl.nn.ParameterList;
 import io.diffexit.api.Backbone;
-import io.diffexit.api.BackboneContext;
 import io.diffexit.api.ExitStrategy;
-import io.diffexit.api.LayerwiseOutputs;
 import io.diffexit.api.NoiseSchedule;
-import io.diffexit.api.ObjectiveValue;
-import io.diffexit.api.Params;
-import io.diffexit.api.Pass;
-import io.diffexit.api.StrategyContext;
 import io.diffexit.api.TrainingObjective;
 import io.diffexit.harness.ComponentSpec;
+import io.diffexit.harness.UserError;
 import io.diffexit.harness.checkpoint.Checkpoint;
 import io.diffexit.harness.checkpoint.CheckpointWriter;
 import io.diffexit.harness.checkpoint.ModelCard;
 import io.diffexit.harness.checkpoint.TrainerState;
-import io.diffexit.harness.checkpoint.Weights;
-import io.diffexit.harness.UserError;
+import io.diffexit.harness.checkpoint.TrainingConfig;
 import io.diffexit.harness.plugins.Registry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 
 /**
  * Trains a backbone with ε-prediction, or fine-tunes one together with an exit strategy's trainable block.
@@ -56,12 +37,13 @@ import java.util.SplittableRandom;
  * run exactly (the AdamW moments are saved too). Every temporary lives in a per-step sub-manager; the manager given
  * to the trainer holds only parameters, EMA copies and moments, a fixed number of arrays.
  *
+ * <p>This class runs the loop and keeps the run's state (step, loss average, wall time, checkpoints);
+ * {@link TrainingStep} makes one update and {@link TrainerSetup} builds the three kinds of start.
+ *
  * <p>Not thread-safe; only one trainer may run at a time in a JVM (DJL allows one gradient collector).
  */
 public final class Trainer implements AutoCloseable {
 
-  private static final long NOISE_STREAM = 0x401_5EL;
-  private static final long TIME_STREAM = 0x71_3EL;
   private static final double LOSS_EMA = 0.98;
 
   private final NDManager manager;
@@ -71,21 +53,10 @@ public final class Trainer implements AutoCloseable {
   private final ExitStrategy strategyEma;
   private final ModelCard.StrategyInfo strategyInfo;
   private final String parent;
-  private final boolean freezeBackbone;
   private final NoiseSchedule schedule;
-  private final float[] sqrtAlphaBar;
-  private final float[] sqrtOneMinusAlphaBar;
-  private final float[] modelTime;
-  private final String timeInput;
   private final TrainingData data;
-  private final DataOrder order;
   private final TrainingConfig config;
-  private final List<NDArray> trained = new ArrayList<>();
-  private final List<NDArray> averaged = new ArrayList<>();
-  private final List<String> trainedNames = new ArrayList<>();
-  private final AdamW adam;
-  private final ParameterStore store;
-  private final TrainingObjective objective;
+  private final TrainingStep update;
 
   private int step;
   private double lossEmaSum;
@@ -95,7 +66,7 @@ public final class Trainer implements AutoCloseable {
   private double sessionSeconds;
   private long sessionImages;
 
-  private Trainer(Parts p) {
+  Trainer(TrainerParts p) {
     this.manager = p.manager;
     this.backbone = p.backbone;
     this.ema = p.ema;
@@ -103,75 +74,12 @@ public final class Trainer implements AutoCloseable {
     this.strategyEma = p.strategyEma;
     this.strategyInfo = p.strategyInfo;
     this.parent = p.parent;
-    this.freezeBackbone = p.freezeBackbone;
     this.schedule = p.schedule;
     this.data = p.data;
     this.config = p.config;
     checkImageShape(backbone, data);
     ConvGradientCheck.require();
-    int steps = schedule.trainTimesteps();
-    sqrtAlphaBar = new float[steps];
-    sqrtOneMinusAlphaBar = new float[steps];
-    modelTime = new float[steps];
-    boolean indexTime = true;
-    for (int t = 0; t < steps; t++) {
-      double ab = schedule.alphaBar(t);
-      sqrtAlphaBar[t] = (float) Math.sqrt(ab);
-      sqrtOneMinusAlphaBar[t] = (float) Math.sqrt(1 - ab);
-      modelTime[t] = (float) schedule.modelTime((t + 1.0) / steps);
-      indexTime &= Math.abs(modelTime[t] - t) < 1e-3;
-    }
-    timeInput = indexTime
-        ? ModelCard.DISCRETE_TIME_INPUT
-        : "NoiseSchedule.modelTime((t+1)/T) of " + schedule.name() + " for discrete index t";
-    order = new DataOrder(config.seed(), data.images().size());
-    if (freezeBackbone) {
-      backbone.block().freezeParameters(true);
-    } else {
-      collect("backbone/", backbone.block(), ema.block());
-    }
-    if (strategy != null && strategy.trainable().isPresent()) {
-      collect("strategy/", strategy.trainable().get(), strategyEma.trainable().orElseThrow());
-    }
-    if (trained.isEmpty()) {
-      throw new IllegalArgumentException(
-          "nothing to train: the backbone is frozen and the strategy has no trainable block; drop --freeze-backbone");
-    }
-    for (NDArray a : trained) {
-      requireGradient((PtNDArray) a);
-    }
-    ema.block().freezeParameters(true);
-    if (strategyEma != null && strategyEma.trainable().isPresent()) {
-      strategyEma.trainable().get().freezeParameters(true);
-    }
-    adam = new AdamW(trained, config.beta1(), config.beta2(), config.eps(), config.weightDecay(), manager);
-    store = new ParameterStore(manager, false);
-    objective = strategy == null ? null : strategy.objective().orElse(null);
-  }
-
-  /**
-   * Makes an array record gradients (arrays loaded from a file come back without) and starts it from no gradient, so
-   * the first step does not add to a stale one.
-   */
-  private static void requireGradient(PtNDArray a) {
-    if (!JniUtils.requiresGrad(a)) {
-      a.setRequiresGradient(true);
-    }
-    PtNDArray g = JniUtils.getGradient(a);
-    if (g != null) {
-      JniUtils.zeroGrad(a);
-      g.close();
-    }
-  }
-
-  private void collect(String prefix, Block training, Block averages) {
-    ParameterList a = training.getParameters();
-    ParameterList b = averages.getParameters();
-    for (int i = 0; i < a.size(); i++) {
-      trainedNames.add(prefix + a.get(i).getKey());
-      trained.add(a.get(i).getValue().getArray());
-      averaged.add(b.get(i).getValue().getArray());
-    }
+    this.update = new TrainingStep(p);
   }
 
   private static void checkImageShape(Backbone backbone, TrainingData data) {
@@ -181,33 +89,6 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException(
           "backbone '" + s.name() + "' takes " + s.channels() + "x" + s.height() + "x" + s.width() + " images but "
               + im.name() + " has " + im.channels() + "x" + im.height() + "x" + im.width());
-    }
-  }
-
-  /** Everything a trainer is made of; the three factories fill it. */
-  private static final class Parts {
-    NDManager manager;
-    Backbone backbone;
-    Backbone ema;
-    ExitStrategy strategy;
-    ExitStrategy strategyEma;
-    ModelCard.StrategyInfo strategyInfo;
-    String parent;
-    boolean freezeBackbone;
-    NoiseSchedule schedule;
-    TrainingData data;
-    TrainingConfig config;
-
-    void closeAll() {
-      for (AutoCloseable c : new AutoCloseable[] {backbone, ema, strategy, strategyEma}) {
-        try {
-          if (c != null) {
-            c.close();
-          }
-        } catch (Exception ignored) {
-          // closing after a failed construction; the original failure is what matters
-        }
-      }
     }
   }
 
@@ -225,49 +106,20 @@ public final class Trainer implements AutoCloseable {
   public static Trainer create(
       Registry registry, ComponentSpec backboneSpec, NoiseSchedule schedule, TrainingData data,
       TrainingConfig config, NDManager manager) {
-    Parts p = parts(schedule, data, config, manager);
-    try {
-      Params params = backboneSpec.params().forOwner("backbone '" + backboneSpec.name() + "'");
-      var factory = registry.backbone(backboneSpec.name());
-      Engine.getInstance().setRandomSeed((int) config.seed());
-      p.backbone = factory.create(params, new BackboneContext(manager, config.seed()));
-      p.ema = factory.create(p.backbone.spec().config(), new BackboneContext(manager, config.seed()));
-      copyWeights(p.backbone.block(), p.ema.block());
-      return new Trainer(p);
-    } catch (RuntimeException e) {
-      p.closeAll();
-      throw e;
-    }
+    return TrainerSetup.create(registry, backboneSpec, schedule, data, config, manager);
   }
 
   /**
    * Fine-tunes a checkpoint with an exit strategy's objective. Both weight sets start from the base's EMA weights
-   * (the better model; DeeDiff likewise starts its EMA from the pretrained weights).
+   * (the better model; DeeDiff likewise starts its EMA from the pretrained weights). With
+   * {@link TrainingConfig#freezeBackbone} only the strategy's block is trained.
    *
    * @param base the base checkpoint folder
    * @param strategySpec e.g. {@code deediff:threshold=0.9}
-   * @param freezeBackbone train only the strategy's block (the backbone's weights stay bit-identical)
    */
-  public static Trainer finetune(
-      Registry registry, Path base, ComponentSpec strategySpec, boolean freezeBackbone, NoiseSchedule schedule,
+  public static Trainer finetune(Registry registry, Path base, ComponentSpec strategySpec, NoiseSchedule schedule,
       TrainingData data, TrainingConfig config, NDManager manager) {
-    Parts p = parts(schedule, data, config, manager);
-    try {
-      Checkpoint ck = Checkpoint.load(base, registry, manager, Weights.EMA);
-      p.backbone = ck.backbone();
-      checkSchedule(ck.card(), schedule, ck.dir());
-      p.ema = Checkpoint.createBackbone(ck.card(), ck.dir(), registry, manager);
-      copyWeights(p.backbone.block(), p.ema.block());
-      p.parent = ck.dir().toAbsolutePath().normalize().toString();
-      p.freezeBackbone = freezeBackbone;
-      createStrategies(p, registry, strategySpec);
-      p.strategyInfo = new ModelCard.StrategyInfo(
-          strategySpec.name(), strategySpec.params().toString(), p.strategy.trainable().isPresent());
-      return new Trainer(p);
-    } catch (RuntimeException e) {
-      p.closeAll();
-      throw e;
-    }
+    return TrainerSetup.finetune(registry, base, strategySpec, schedule, data, config, manager);
   }
 
   /**
@@ -280,70 +132,21 @@ public final class Trainer implements AutoCloseable {
    */
   public static Trainer resume(
       Registry registry, Path checkpoint, NoiseSchedule schedule, TrainingData data, int steps, NDManager manager) {
-    ModelCard card = Checkpoint.readCard(checkpoint);
-    Path dir = Checkpoint.resolve(checkpoint);
-    TrainerState state = Checkpoint.readState(dir).orElseThrow(() -> new UserError(
-        "checkpoint " + dir + " cannot be resumed: it has no " + CheckpointWriter.STATE_DIR + " folder"));
-    checkSchedule(card, schedule, dir);
-    ModelCard.DataInfo d = card.data();
-    if (d != null && (d.count() != data.images().size() || !d.name().equals(data.images().name()))) {
-      throw new UserError(
-          "checkpoint " + dir + " was trained on " + d.count() + " images of " + d.name() + " but resuming got "
-              + data.images().size() + " of " + data.images().name() + "; pass the same --data and --limit");
-    }
-    ModelCard.TrainingInfo t = card.training();
-    if (t == null) {
-      throw new UserError(dir.resolve(CheckpointWriter.CARD) + " is corrupt: it has no 'training' section");
-    }
-    TrainingConfig config = new TrainingConfig(
-        steps > 0 ? steps : t.steps(), t.batch(), t.lr(), t.warmup(), t.weightDecay(), t.beta1(), t.beta2(), t.eps(),
-        t.emaDecay(), t.gradClip(), t.seed(), t.checkpointEvery());
-    Parts p = parts(schedule, data, config, manager);
-    Trainer trainer;
-    try {
-      p.backbone = Checkpoint.createBackbone(card, dir, registry, manager);
-      p.ema = Checkpoint.createBackbone(card, dir, registry, manager);
-      String what = Checkpoint.describeBackbone(card);
-      Checkpoint.loadParameters(p.backbone.block(), dir.resolve(CheckpointWriter.BACKBONE), manager, what, card);
-      Checkpoint.loadParameters(p.ema.block(), dir.resolve(CheckpointWriter.BACKBONE_EMA), manager, what, card);
-      p.freezeBackbone = t.freezeBackbone();
-      p.parent = card.parent() == null ? null : dir.resolve(card.parent()).toAbsolutePath().normalize().toString();
-      if (card.strategy() != null) {
-        createStrategies(p, registry, ComponentSpec.parse(card.strategy().spec()));
-        p.strategyInfo = card.strategy();
-        if (card.strategy().hasParams()) {
-          String sw = "exit strategy '" + card.strategy().name() + "'";
-          Checkpoint.loadParameters(
-              p.strategy.trainable().orElseThrow(), dir.resolve(CheckpointWriter.STRATEGY), manager, sw, card);
-          Checkpoint.loadParameters(
-              p.strategyEma.trainable().orElseThrow(), dir.resolve(CheckpointWriter.STRATEGY_EMA), manager, sw, card);
-        }
-      }
-      trainer = new Trainer(p);
-    } catch (RuntimeException e) {
-      p.closeAll();
-      throw e;
-    }
-    try {
-      trainer.restore(state, dir);
-    } catch (RuntimeException e) {
-      trainer.close();
-      throw e;
-    }
-    return trainer;
+    return TrainerSetup.resume(registry, checkpoint, schedule, data, steps, manager);
   }
 
-  private void restore(TrainerState state, Path dir) {
-    if (!state.parameterNames().equals(trainedNames)) {
+  /** Continues from a checkpoint's trainer state: moments, step, loss average and wall time. */
+  void restore(TrainerState state, Path dir) {
+    if (!state.parameterNames().equals(update.trainedNames())) {
       throw new UserError(
           "checkpoint " + dir + " trainer state lists " + state.parameterNames().size()
-              + " trained parameters that do not match this run's " + trainedNames.size());
+              + " trained parameters that do not match this run's " + update.trainedNames().size());
     }
     try (NDManager tmp = manager.newSubManager()) {
       NDList moments = Checkpoint.readMoments(dir, tmp).orElseThrow(() -> new UserError(
           "checkpoint " + dir + " cannot be resumed: the optimizer moments are missing"));
       try {
-        adam.load(moments, state.updateCounts());
+        update.adam().load(moments, state.updateCounts());
       } catch (IllegalArgumentException e) {
         throw new UserError("checkpoint " + dir + ": " + e.getMessage(), e);
       }
@@ -353,51 +156,6 @@ public final class Trainer implements AutoCloseable {
     lossEmaWeight = state.lossEmaWeight();
     lastLoss = state.lastLoss();
     priorWallSeconds = state.wallSeconds();
-  }
-
-  private static Parts parts(NoiseSchedule schedule, TrainingData data, TrainingConfig config, NDManager manager) {
-    Parts p = new Parts();
-    p.manager = manager;
-    p.schedule = schedule;
-    p.data = data;
-    p.config = config;
-    return p;
-  }
-
-  private static void createStrategies(Parts p, Registry registry, ComponentSpec spec) {
-    var factory = registry.strategy(spec.name());
-    Params params = spec.params().forOwner("exit strategy '" + spec.name() + "'");
-    StrategyContext context = new StrategyContext(p.backbone.spec(), p.schedule, p.manager);
-    Engine.getInstance().setRandomSeed((int) p.config.seed());
-    p.strategy = factory.create(params, context);
-    p.strategyEma = factory.create(params, context);
-    if (p.strategy.trainable().isPresent()) {
-      copyWeights(p.strategy.trainable().get(), p.strategyEma.trainable().orElseThrow());
-    }
-  }
-
-  private static void checkSchedule(ModelCard card, NoiseSchedule schedule, Path dir) {
-    if (card.schedule() != null && !card.schedule().equals(schedule.name())) {
-      throw new UserError(
-          "checkpoint " + dir + " was trained with noise schedule " + card.schedule() + ", not " + schedule.name());
-    }
-  }
-
-  private static void copyWeights(Block from, Block to) {
-    ParameterList a = from.getParameters();
-    ParameterList b = to.getParameters();
-    if (a.size() != b.size()) {
-      throw new IllegalStateException("EMA copy has " + b.size() + " parameters, the model " + a.size());
-    }
-    boolean grad = JniUtils.isGradMode();
-    JniUtils.setGradMode(false);
-    try {
-      for (int i = 0; i < a.size(); i++) {
-        a.get(i).getValue().getArray().copyTo(b.get(i).getValue().getArray());
-      }
-    } finally {
-      JniUtils.setGradMode(grad);
-    }
   }
 
   /**
@@ -444,94 +202,22 @@ public final class Trainer implements AutoCloseable {
   public void trainSteps(int n, TrainingListener listener) {
     for (int i = 0; i < n && step < config.steps(); i++) {
       long start = System.nanoTime();
-      StepValues v = oneStep();
+      TrainingStep.Values v = update.run(step);
       sessionSeconds += (System.nanoTime() - start) / 1e9;
       sessionImages += config.batch();
       step++;
-      lastLoss = v.loss;
-      lossEmaSum = LOSS_EMA * lossEmaSum + (1 - LOSS_EMA) * v.loss;
+      lastLoss = v.loss();
+      lossEmaSum = LOSS_EMA * lossEmaSum + (1 - LOSS_EMA) * v.loss();
       lossEmaWeight = LOSS_EMA * lossEmaWeight + (1 - LOSS_EMA);
       double rate = imagesPerSecond();
       double eta = (config.steps() - step) * (double) config.batch() / rate;
       listener.stepDone(new StepReport(
-          step, config.steps(), v.loss, smoothedLoss(), v.terms, v.lr, v.gradNorm, rate, eta));
-      if (!Double.isFinite(v.loss) || !Double.isFinite(v.gradNorm)) {
+          step, config.steps(), v.loss(), smoothedLoss(), v.terms(), v.lr(), v.gradNorm(), rate, eta));
+      if (!Double.isFinite(v.loss()) || !Double.isFinite(v.gradNorm())) {
         throw new IllegalStateException(
-            "training diverged at step " + step + ": the loss is " + v.loss + " and the gradient norm " + v.gradNorm
+            "training diverged at step " + step + ": the loss is " + v.loss() + " and the gradient norm " + v.gradNorm()
                 + "; lower --lr or keep --clip on");
       }
-    }
-  }
-
-  private record StepValues(double loss, Map<String, Double> terms, double lr, double gradNorm) {}
-
-  private StepValues oneStep() {
-    Engine engine = Engine.getInstance();
-    JniUtils.setGradMode(false); // grad mode is thread-local; only the collector below may record
-    int batch = config.batch();
-    try (NDManager sm = manager.newSubManager()) {
-      JniUtils.setSeed(Seeds.mix(config.seed(), NOISE_STREAM, step)); // torch generator: ε and dropout
-      NDArray x0 = data.images().batch(sm, order.batch(step, batch));
-      SplittableRandom rng = new SplittableRandom(Seeds.mix(config.seed(), TIME_STREAM, step));
-      float[] a = new float[batch];
-      float[] s = new float[batch];
-      float[] mt = new float[batch];
-      int steps = sqrtAlphaBar.length;
-      for (int k = 0; k < batch; k++) {
-        int t = rng.nextInt(steps);
-        a[k] = sqrtAlphaBar[t];
-        s[k] = sqrtOneMinusAlphaBar[t];
-        mt[k] = modelTime[t];
-      }
-      Shape column = new Shape(batch, 1, 1, 1);
-      NDArray noise = sm.randomNormal(x0.getShape());
-      NDArray xt = x0.mul(sm.create(a).reshape(column)).addi(noise.mul(sm.create(s).reshape(column)));
-      NDArray time = sm.create(mt);
-      NDArray loss;
-      Map<String, NDArray> terms = Map.of();
-      try (GradientCollector gc = engine.newGradientCollector()) {
-        Pass pass = backbone.begin(store, xt, time, true);
-        int exits = pass.exitPoints();
-        List<NDArray> hidden = new ArrayList<>(exits);
-        List<NDArray> heads = new ArrayList<>(exits);
-        for (int i = 0; i < exits; i++) {
-          hidden.add(pass.advance());
-          if (objective != null || i == exits - 1) {
-            heads.add(pass.head());
-          }
-        }
-        if (objective == null) {
-          loss = heads.get(heads.size() - 1).sub(noise).square().mean();
-        } else {
-          ObjectiveValue value =
-              objective.loss(new LayerwiseOutputs(hidden, heads, noise, time, backbone.spec()), store);
-          loss = value.total();
-          terms = value.terms();
-        }
-        gc.backward(loss);
-      }
-      List<NDArray> grads = new ArrayList<>(trained.size());
-      List<NDArray> present = new ArrayList<>(trained.size());
-      for (NDArray p : trained) {
-        PtNDArray g = JniUtils.getGradient((PtNDArray) p); // null when no loss reached the parameter
-        if (g != null) {
-          g.attach(sm); // attach, not tempAttach: the wrapper must die with the step
-          present.add(g);
-        }
-        grads.add(g);
-      }
-      double gradNorm = GradientClipping.clip(present, config.gradClip());
-      double lr = config.learningRate(step);
-      adam.update(trained, grads, lr, sm);
-      for (int i = 0; i < trained.size(); i++) {
-        if (grads.get(i) != null) {
-          JniUtils.zeroGrad((PtNDArray) trained.get(i)); // PyTorch accumulates gradients across backward calls
-        }
-      }
-      Ema.update(trained, averaged, Ema.decayAt(config.emaDecay(), step), sm);
-      Map<String, Double> termValues = new LinkedHashMap<>();
-      terms.forEach((k, v) -> termValues.put(k, (double) v.getFloat()));
-      return new StepValues(loss.getFloat(), termValues, lr, gradNorm);
     }
   }
 
@@ -547,7 +233,7 @@ public final class Trainer implements AutoCloseable {
         strategy == null ? null : strategy.trainable().orElse(null),
         strategyEma == null ? null : strategyEma.trainable().orElse(null),
         state(),
-        adam.moments()));
+        update.adam().moments()));
   }
 
   /**
@@ -557,17 +243,15 @@ public final class Trainer implements AutoCloseable {
    */
   public ModelCard card(String command, Path out) {
     var spec = backbone.spec();
-    var c = config;
     return new ModelCard(
         ModelCard.FORMAT,
         new ModelCard.BackboneInfo(spec.name(), spec.config().asMap()),
         spec.parameterCount(),
         spec.fullMacs(),
         schedule.name(),
-        timeInput,
+        update.timeInput(),
         data.info(),
-        new ModelCard.TrainingInfo(c.steps(), c.batch(), c.lr(), c.warmup(), c.weightDecay(), c.beta1(), c.beta2(),
-            c.eps(), c.emaDecay(), c.gradClip(), c.seed(), freezeBackbone, c.checkpointEvery()),
+        config,
         new ModelCard.ResultInfo(step, wallSeconds(), lastLoss, smoothedLoss(), imagesPerSecond()),
         ModelCard.MachineInfo.current(engineDescription()),
         command,
@@ -578,9 +262,9 @@ public final class Trainer implements AutoCloseable {
   }
 
   private TrainerState state() {
-    return new TrainerState(step, config.seed(), order.epochOf(step, config.batch()),
-        order.offsetOf(step, config.batch()), config.emaDecay(), lossEmaSum, lossEmaWeight, lastLoss, wallSeconds(),
-        trainedNames, adam.updateCounts());
+    return new TrainerState(step, config.seed(), update.order().epochOf(step, config.batch()),
+        update.order().offsetOf(step, config.batch()), config.emaDecay(), lossEmaSum, lossEmaWeight, lastLoss, wallSeconds(),
+        update.trainedNames(), update.adam().updateCounts());
   }
 
   private static String engineDescription() {
@@ -620,7 +304,7 @@ public final class Trainer implements AutoCloseable {
 
   /** @return the names of the trained parameters ({@code backbone/...}, {@code strategy/...}) */
   public List<String> trainedParameterNames() {
-    return List.copyOf(trainedNames);
+    return List.copyOf(update.trainedNames());
   }
 
   /** @return the loss of the last step (NaN before the first) */
@@ -646,7 +330,7 @@ public final class Trainer implements AutoCloseable {
   /** Closes the backbones, strategies and moments (not the manager). */
   @Override
   public void close() {
-    adam.close();
+    update.close();
     backbone.close();
     ema.close();
     if (strategy != null) {

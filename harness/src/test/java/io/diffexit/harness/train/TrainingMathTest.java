@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.diffexit.harness.checkpoint.TrainingConfig;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;

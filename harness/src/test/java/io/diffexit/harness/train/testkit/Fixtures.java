@@ -2,7 +2,7 @@ package io.diffexit.harness.train.testkit;
 
 import io.diffexit.harness.data.FashionMnist;
 import io.diffexit.harness.data.ImageSet;
-import io.diffexit.harness.train.TrainingConfig;
+import io.diffexit.harness.checkpoint.TrainingConfig;
 import io.diffexit.harness.train.TrainingData;
 
 /** Shared test inputs: real Fashion-MNIST (read once), small configs. */

@@ -1,7 +1,11 @@
-package io.diffexit.harness.train;
+package io.diffexit.harness.checkpoint;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
- * Hyperparameters of a training or fine-tuning run.
+ * Hyperparameters of a training or fine-tuning run: what the trainer takes and, as the {@code training} section of
+ * {@code model-card.json}, what a checkpoint records (the same record, so the two cannot drift apart; it lives with
+ * the card because checkpoints are read by code that does not train).
  *
  * <p>Defaults ({@link #defaults()}) are U-ViT's CIFAR-10 recipe scaled to a small model and short runs on 2 CPU cores:
  * AdamW lr 2e-4 with decoupled weight decay 0.03 on every parameter and betas (0.99, 0.999) as U-ViT; a linear warm-up of
@@ -20,8 +24,10 @@ package io.diffexit.harness.train;
  * @param emaDecay EMA decay in [0, 1)
  * @param gradClip global gradient norm threshold (0 = no clipping)
  * @param seed seed of initialisation, data order, timesteps and noise
+ * @param freezeBackbone train only the exit strategy's block, the backbone's weights stay bit-identical (fine-tunes)
  * @param checkpointEvery write a checkpoint every this many steps (0 = only at the end)
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record TrainingConfig(
     int steps,
     int batch,
@@ -34,6 +40,7 @@ public record TrainingConfig(
     double emaDecay,
     double gradClip,
     long seed,
+    boolean freezeBackbone,
     int checkpointEvery) {
 
   public TrainingConfig {
@@ -58,57 +65,74 @@ public record TrainingConfig(
 
   /** @return the defaults described above: 5000 steps, a checkpoint every 1000 */
   public static TrainingConfig defaults() {
-    return new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, 1000);
+    return new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, false, 1000);
   }
 
   /** @return a copy with this many steps */
   public TrainingConfig withSteps(int v) {
-    return new TrainingConfig(v, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed, checkpointEvery);
+    return new TrainingConfig(v, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
+        seed, freezeBackbone, checkpointEvery);
   }
 
   /** @return a copy with this batch size */
   public TrainingConfig withBatch(int v) {
-    return new TrainingConfig(steps, v, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed, checkpointEvery);
+    return new TrainingConfig(steps, v, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
+        seed, freezeBackbone, checkpointEvery);
   }
 
   /** @return a copy with this peak learning rate */
   public TrainingConfig withLr(double v) {
-    return new TrainingConfig(steps, batch, v, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed, checkpointEvery);
+    return new TrainingConfig(steps, batch, v, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
+        seed, freezeBackbone, checkpointEvery);
   }
 
   /** @return a copy with this many warm-up steps */
   public TrainingConfig withWarmup(int v) {
-    return new TrainingConfig(steps, batch, lr, v, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed, checkpointEvery);
+    return new TrainingConfig(steps, batch, lr, v, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
+        seed, freezeBackbone, checkpointEvery);
   }
 
   /** @return a copy with this weight decay */
   public TrainingConfig withWeightDecay(double v) {
-    return new TrainingConfig(steps, batch, lr, warmup, v, beta1, beta2, eps, emaDecay, gradClip, seed, checkpointEvery);
+    return new TrainingConfig(steps, batch, lr, warmup, v, beta1, beta2, eps, emaDecay, gradClip,
+        seed, freezeBackbone, checkpointEvery);
   }
 
   /** @return a copy with these AdamW betas */
   public TrainingConfig withBetas(double b1, double b2) {
-    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, b1, b2, eps, emaDecay, gradClip, seed, checkpointEvery);
+    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, b1, b2, eps, emaDecay, gradClip,
+        seed, freezeBackbone, checkpointEvery);
   }
 
   /** @return a copy with this EMA decay */
   public TrainingConfig withEmaDecay(double v) {
-    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, v, gradClip, seed, checkpointEvery);
+    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, v, gradClip,
+        seed, freezeBackbone, checkpointEvery);
   }
 
   /** @return a copy with this clipping threshold */
   public TrainingConfig withGradClip(double v) {
-    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, v, seed, checkpointEvery);
+    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, v, seed,
+        freezeBackbone, checkpointEvery);
   }
 
   /** @return a copy with this seed */
   public TrainingConfig withSeed(long v) {
-    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, v, checkpointEvery);
+    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
+        v, freezeBackbone, checkpointEvery);
   }
 
   /** @return a copy with this checkpoint interval */
   public TrainingConfig withCheckpointEvery(int v) {
-    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed, v);
+    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
+        seed, freezeBackbone, v);
+  }
+
+  /** @return a copy that trains only the strategy's block ({@code true}) or the backbone too */
+  public TrainingConfig withFreezeBackbone(boolean v) {
+    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
+        seed, v,
+        checkpointEvery);
   }
 
   /**

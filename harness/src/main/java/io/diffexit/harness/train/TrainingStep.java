@@ -1,0 +1,234 @@
+package io.diffexit.harness.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.ParameterList;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import io.diffexit.api.Backbone;
+import io.diffexit.api.ExitStrategy;
+import io.diffexit.api.LayerwiseOutputs;
+import io.diffexit.api.NoiseSchedule;
+import io.diffexit.api.ObjectiveValue;
+import io.diffexit.api.Pass;
+import io.diffexit.api.TrainingObjective;
+import io.diffexit.harness.checkpoint.ModelCard;
+import io.diffexit.harness.checkpoint.TrainingConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One optimizer step, as {@link Trainer}'s javadoc describes it: the batch, t and ε drawn from (seed, step) alone, the
+ * pass through every exit point, the loss, clipping, AdamW and the EMA update. Owns the trained and averaged
+ * parameter lists and the AdamW moments; every temporary lives in a per-step sub-manager.
+ */
+final class TrainingStep implements AutoCloseable {
+
+  private static final long NOISE_STREAM = 0x401_5EL;
+  private static final long TIME_STREAM = 0x71_3EL;
+
+  /** What one step measured. */
+  record Values(double loss, Map<String, Double> terms, double lr, double gradNorm) {}
+
+  private final NDManager manager;
+  private final Backbone backbone;
+  private final TrainingData data;
+  private final TrainingConfig config;
+  private final DataOrder order;
+  private final float[] sqrtAlphaBar;
+  private final float[] sqrtOneMinusAlphaBar;
+  private final float[] modelTime;
+  private final String timeInput;
+  private final List<NDArray> trained = new ArrayList<>();
+  private final List<NDArray> averaged = new ArrayList<>();
+  private final List<String> trainedNames = new ArrayList<>();
+  private final AdamW adam;
+  private final ParameterStore store;
+  private final TrainingObjective objective;
+
+  /**
+   * Collects what is trained (the backbone unless {@link TrainingConfig#freezeBackbone}, and the strategy's block),
+   * freezes the EMA copies and creates the moments.
+   *
+   * @throws IllegalArgumentException when nothing would be trained
+   */
+  TrainingStep(TrainerParts p) {
+    this.manager = p.manager;
+    this.backbone = p.backbone;
+    this.data = p.data;
+    this.config = p.config;
+    NoiseSchedule schedule = p.schedule;
+    int steps = schedule.trainTimesteps();
+    sqrtAlphaBar = new float[steps];
+    sqrtOneMinusAlphaBar = new float[steps];
+    modelTime = new float[steps];
+    boolean indexTime = true;
+    for (int t = 0; t < steps; t++) {
+      double ab = schedule.alphaBar(t);
+      sqrtAlphaBar[t] = (float) Math.sqrt(ab);
+      sqrtOneMinusAlphaBar[t] = (float) Math.sqrt(1 - ab);
+      modelTime[t] = (float) schedule.modelTime((t + 1.0) / steps);
+      indexTime &= Math.abs(modelTime[t] - t) < 1e-3;
+    }
+    timeInput = indexTime
+        ? ModelCard.DISCRETE_TIME_INPUT
+        : "NoiseSchedule.modelTime((t+1)/T) of " + schedule.name() + " for discrete index t";
+    order = new DataOrder(config.seed(), data.images().size());
+    if (config.freezeBackbone()) {
+      backbone.block().freezeParameters(true);
+    } else {
+      collect("backbone/", backbone.block(), p.ema.block());
+    }
+    ExitStrategy strategy = p.strategy;
+    if (strategy != null && strategy.trainable().isPresent()) {
+      collect("strategy/", strategy.trainable().get(), p.strategyEma.trainable().orElseThrow());
+    }
+    if (trained.isEmpty()) {
+      throw new IllegalArgumentException(
+          "nothing to train: the backbone is frozen and the strategy has no trainable block; drop --freeze-backbone");
+    }
+    for (NDArray a : trained) {
+      requireGradient((PtNDArray) a);
+    }
+    p.ema.block().freezeParameters(true);
+    if (p.strategyEma != null && p.strategyEma.trainable().isPresent()) {
+      p.strategyEma.trainable().get().freezeParameters(true);
+    }
+    adam = new AdamW(trained, config.beta1(), config.beta2(), config.eps(), config.weightDecay(), manager);
+    store = new ParameterStore(manager, false);
+    objective = strategy == null ? null : strategy.objective().orElse(null);
+  }
+
+  /**
+   * Makes an array record gradients (arrays loaded from a file come back without) and starts it from no gradient, so
+   * the first step does not add to a stale one.
+   */
+  private static void requireGradient(PtNDArray a) {
+    if (!JniUtils.requiresGrad(a)) {
+      a.setRequiresGradient(true);
+    }
+    PtNDArray g = JniUtils.getGradient(a);
+    if (g != null) {
+      JniUtils.zeroGrad(a);
+      g.close();
+    }
+  }
+
+  private void collect(String prefix, Block training, Block averages) {
+    ParameterList a = training.getParameters();
+    ParameterList b = averages.getParameters();
+    for (int i = 0; i < a.size(); i++) {
+      trainedNames.add(prefix + a.get(i).getKey());
+      trained.add(a.get(i).getValue().getArray());
+      averaged.add(b.get(i).getValue().getArray());
+    }
+  }
+
+  /**
+   * @param step the 0-based index of the update to make
+   * @return the loss and what else the step measured
+   */
+  Values run(int step) {
+    Engine engine = Engine.getInstance();
+    JniUtils.setGradMode(false); // grad mode is thread-local; only the collector below may record
+    int batch = config.batch();
+    try (NDManager sm = manager.newSubManager()) {
+      JniUtils.setSeed(Seeds.mix(config.seed(), NOISE_STREAM, step)); // torch generator: ε and dropout
+      NDArray x0 = data.images().batch(sm, order.batch(step, batch));
+      SplittableRandom rng = new SplittableRandom(Seeds.mix(config.seed(), TIME_STREAM, step));
+      float[] a = new float[batch];
+      float[] s = new float[batch];
+      float[] mt = new float[batch];
+      int steps = sqrtAlphaBar.length;
+      for (int k = 0; k < batch; k++) {
+        int t = rng.nextInt(steps);
+        a[k] = sqrtAlphaBar[t];
+        s[k] = sqrtOneMinusAlphaBar[t];
+        mt[k] = modelTime[t];
+      }
+      Shape column = new Shape(batch, 1, 1, 1);
+      NDArray noise = sm.randomNormal(x0.getShape());
+      NDArray xt = x0.mul(sm.create(a).reshape(column)).addi(noise.mul(sm.create(s).reshape(column)));
+      NDArray time = sm.create(mt);
+      NDArray loss;
+      Map<String, NDArray> terms = Map.of();
+      try (GradientCollector gc = engine.newGradientCollector()) {
+        Pass pass = backbone.begin(store, xt, time, true);
+        int exits = pass.exitPoints();
+        List<NDArray> hidden = new ArrayList<>(exits);
+        List<NDArray> heads = new ArrayList<>(exits);
+        for (int i = 0; i < exits; i++) {
+          hidden.add(pass.advance());
+          if (objective != null || i == exits - 1) {
+            heads.add(pass.head());
+          }
+        }
+        if (objective == null) {
+          loss = heads.get(heads.size() - 1).sub(noise).square().mean();
+        } else {
+          ObjectiveValue value =
+              objective.loss(new LayerwiseOutputs(hidden, heads, noise, time, backbone.spec()), store);
+          loss = value.total();
+          terms = value.terms();
+        }
+        gc.backward(loss);
+      }
+      List<NDArray> grads = new ArrayList<>(trained.size());
+      List<NDArray> present = new ArrayList<>(trained.size());
+      for (NDArray p : trained) {
+        PtNDArray g = JniUtils.getGradient((PtNDArray) p); // null when no loss reached the parameter
+        if (g != null) {
+          g.attach(sm); // attach, not tempAttach: the wrapper must die with the step
+          present.add(g);
+        }
+        grads.add(g);
+      }
+      double gradNorm = GradientClipping.clip(present, config.gradClip());
+      double lr = config.learningRate(step);
+      adam.update(trained, grads, lr, sm);
+      for (int i = 0; i < trained.size(); i++) {
+        if (grads.get(i) != null) {
+          JniUtils.zeroGrad((PtNDArray) trained.get(i)); // PyTorch accumulates gradients across backward calls
+        }
+      }
+      Ema.update(trained, averaged, Ema.decayAt(config.emaDecay(), step), sm);
+      Map<String, Double> termValues = new LinkedHashMap<>();
+      terms.forEach((k, v) -> termValues.put(k, (double) v.getFloat()));
+      return new Values(loss.getFloat(), termValues, lr, gradNorm);
+    }
+  }
+
+  /** @return how the model time was fed, for the card */
+  String timeInput() {
+    return timeInput;
+  }
+
+  /** @return the seeded data order (for the epoch and offset of the trainer state) */
+  DataOrder order() {
+    return order;
+  }
+
+  /** @return the trained parameters' names, in moment order */
+  List<String> trainedNames() {
+    return trainedNames;
+  }
+
+  /** @return the optimizer (moments, update counts) */
+  AdamW adam() {
+    return adam;
+  }
+
+  /** Frees the moments. */
+  @Override
+  public void close() {
+    adam.close();
+  }
+}
