@@ -26,7 +26,7 @@ public final class BenchRunner {
   private final Grid grid;
   private final CellExecutor executor;
   private final ResultStore store;
-  private final ProgressReporter progress;
+  private final BenchProgress progress;
 
   /**
    * @param experiment the experiment (shared settings, hashes)
@@ -36,7 +36,7 @@ public final class BenchRunner {
    * @param progress the progress display
    */
   public BenchRunner(
-      Experiment experiment, Grid grid, CellExecutor executor, ResultStore store, ProgressReporter progress) {
+      Experiment experiment, Grid grid, CellExecutor executor, ResultStore store, BenchProgress progress) {
     this.experiment = experiment;
     this.grid = grid;
     this.executor = executor;

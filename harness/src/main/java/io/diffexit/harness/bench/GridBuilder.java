@@ -156,7 +156,7 @@ public final class GridBuilder {
         new io.diffexit.harness.ComponentSpec(inst.type(), io.diffexit.api.Params.empty());
     Optional<String> reason;
     try {
-      reason = io.diffexit.harness.sampling.StrategyComposition.rejection(spec, registry);
+      reason = io.diffexit.harness.runner.StrategyComposition.rejection(spec, registry);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
     }

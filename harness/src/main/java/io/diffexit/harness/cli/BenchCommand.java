@@ -12,15 +12,15 @@ import io.diffexit.harness.bench.Grid;
 import io.diffexit.harness.bench.GridBuilder;
 import io.diffexit.harness.bench.InvalidCell;
 import io.diffexit.harness.bench.Manifest;
-import io.diffexit.harness.bench.ProgressReporter;
+import io.diffexit.harness.bench.BenchProgress;
 import io.diffexit.harness.bench.RejectedCell;
 import io.diffexit.harness.bench.ReportWriter;
 import io.diffexit.harness.bench.StrategyTraits;
 import io.diffexit.harness.bench.ResultStore;
 import io.diffexit.harness.plugins.Registries;
 import io.diffexit.harness.plugins.Registry;
-import io.diffexit.harness.sampling.FidQualityMeter;
-import io.diffexit.harness.sampling.SamplingBenchWiring;
+import io.diffexit.harness.bench.inprocess.FidQualityMeter;
+import io.diffexit.harness.bench.inprocess.SamplingBenchWiring;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -172,7 +172,7 @@ public final class BenchCommand implements Callable<Integer> {
           + "again to resume", dir.resolve(ResultStore.RESULTS)));
       Runtime.getRuntime().addShutdownHook(hook);
       try {
-        summary = new BenchRunner(experiment, grid, executor, store, ProgressReporter.stderr()).run();
+        summary = new BenchRunner(experiment, grid, executor, store, BenchProgress.stderr()).run();
       } finally {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);

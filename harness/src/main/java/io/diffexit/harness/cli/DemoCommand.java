@@ -18,7 +18,7 @@ import io.diffexit.harness.sampling.SampleOutputs;
 import io.diffexit.harness.sampling.SampleReport;
 import io.diffexit.harness.sampling.SampleSession;
 import io.diffexit.harness.sampling.SamplingProgress;
-import io.diffexit.harness.train.ProgressBar;
+import io.diffexit.harness.train.TrainingProgress;
 import io.diffexit.harness.train.Trainer;
 import io.diffexit.harness.checkpoint.TrainingConfig;
 import java.io.PrintWriter;
@@ -206,7 +206,7 @@ public final class DemoCommand implements Callable<Integer> {
     try (NDManager manager = device.newManager();
         Trainer trainer = Trainer.create(registry, ComponentSpec.parse(QUICK_BACKBONE), schedule,
             TrainingRuns.fashionMnist(data, null), config, manager)) {
-      trainer.run(quick, "diffexit demo (quick training run)", ProgressBar.forStderr(steps),
+      trainer.run(quick, "diffexit demo (quick training run)", TrainingProgress.forStderr(steps),
           Duration.ofMillis((long) (trainMinutes * 60_000)));
       stdout.printf(Locale.ROOT, "trained %d steps in %.0f s (%.0f images/s), final loss %.4f%n", trainer.step(),
           trainer.wallSeconds(), trainer.imagesPerSecond(), trainer.smoothedLoss());

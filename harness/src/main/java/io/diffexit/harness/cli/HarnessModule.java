@@ -7,7 +7,7 @@ import io.diffexit.api.NoiseSchedule;
 import io.diffexit.harness.bench.BenchWiring;
 import io.diffexit.harness.plugins.Registries;
 import io.diffexit.harness.plugins.Registry;
-import io.diffexit.harness.sampling.SamplingBenchWiring;
+import io.diffexit.harness.bench.inprocess.SamplingBenchWiring;
 import io.diffexit.samplers.schedule.NoiseSchedules;
 import java.nio.file.Path;
 
@@ -27,7 +27,7 @@ public final class HarnessModule extends AbstractModule {
   @Override
   protected void configure() {
     bind(BenchWiring.class).to(SamplingBenchWiring.class);
-    bind(io.diffexit.harness.sampling.QualityMeter.class).to(io.diffexit.harness.sampling.FidQualityMeter.class);
+    bind(io.diffexit.harness.bench.inprocess.QualityMeter.class).to(io.diffexit.harness.bench.inprocess.FidQualityMeter.class);
   }
 
   @Provides

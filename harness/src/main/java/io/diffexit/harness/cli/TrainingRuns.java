@@ -11,7 +11,7 @@ import io.diffexit.harness.checkpoint.ModelCard;
 import io.diffexit.harness.data.FashionMnist;
 import io.diffexit.harness.data.ImageSet;
 import io.diffexit.harness.plugins.Registry;
-import io.diffexit.harness.train.ProgressBar;
+import io.diffexit.harness.train.TrainingProgress;
 import io.diffexit.harness.train.Trainer;
 import io.diffexit.harness.train.TrainingData;
 import io.diffexit.harness.train.TrainingResult;
@@ -152,10 +152,10 @@ final class TrainingRuns {
             + "; pass a larger --steps to continue it");
         return 0;
       }
-      TrainingResult r = trainer.run(out, command, ProgressBar.forStderr(trainer.config().steps()));
+      TrainingResult r = trainer.run(out, command, TrainingProgress.forStderr(trainer.config().steps()));
       stdout.println(String.format(Locale.ROOT,
           "trained %d steps (%s, %.1f images/s); loss %.4f, smoothed %.4f; checkpoint %s", r.steps(),
-          ProgressBar.duration(r.wallSeconds()), r.imagesPerSecond(), r.finalLoss(), r.lossEma(), r.checkpoint()));
+          io.diffexit.harness.progress.ProgressLine.clock(r.wallSeconds()), r.imagesPerSecond(), r.finalLoss(), r.lossEma(), r.checkpoint()));
       stdout.flush();
       return 0;
     }

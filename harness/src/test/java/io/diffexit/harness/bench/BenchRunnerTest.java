@@ -20,8 +20,9 @@ class BenchRunnerTest {
   private final ByteArrayOutputStream progressBytes = new ByteArrayOutputStream();
   private final AtomicLong clock = new AtomicLong();
 
-  private ProgressReporter progress() {
-    return new ProgressReporter(new PrintStream(progressBytes, true, StandardCharsets.UTF_8), false,
+  private BenchProgress progress() {
+    return new BenchProgress(new io.diffexit.harness.progress.ProgressLine(
+        new PrintStream(progressBytes, true, StandardCharsets.UTF_8), false),
         () -> clock.addAndGet(1_000_000_000L));
   }
 
@@ -153,8 +154,8 @@ class BenchRunnerTest {
 
   @Test
   void durationsAndBarsFormat() {
-    assertThat(ProgressReporter.duration(65_000_000_000L)).isEqualTo("1:05");
-    assertThat(ProgressReporter.duration(3_725_000_000_000L)).isEqualTo("1:02:05");
-    assertThat(ProgressReporter.bar(0.5)).isEqualTo("[##########..........] 50%");
+    assertThat(io.diffexit.harness.progress.ProgressLine.clock(65)).isEqualTo("1:05");
+    assertThat(io.diffexit.harness.progress.ProgressLine.clock(3725)).isEqualTo("1:02:05");
+    assertThat(io.diffexit.harness.progress.ProgressLine.bar(0.5, 20)).isEqualTo("[##########..........] 50%");
   }
 }

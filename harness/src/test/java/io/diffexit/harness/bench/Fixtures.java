@@ -1,5 +1,6 @@
 package io.diffexit.harness.bench;
 
+import io.diffexit.harness.progress.ProgressLine;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -55,8 +56,9 @@ final class Fixtures {
     try (ResultStore store = ResultStore.open(dir)) {
       store.writeManifest(Manifest.collect(e, List.of(), grid, List.of(new io.diffexit.harness.plugins.ComponentInfo(
           "strategy", "deediff", "UEM exits", "built-in", "0.1.0-SNAPSHOT")), 2, dir));
-      new BenchRunner(e, grid, new SyntheticCellExecutor(dir), store, new ProgressReporter(
-          new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false, System::nanoTime)).run();
+      new BenchRunner(e, grid, new SyntheticCellExecutor(dir), store, new BenchProgress(
+          new ProgressLine(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false), System::nanoTime))
+          .run();
     }
     ReportWriter.write(dir, BUILT_IN);
     return e;

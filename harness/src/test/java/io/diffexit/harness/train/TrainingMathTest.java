@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.diffexit.harness.checkpoint.TrainingConfig;
+import io.diffexit.harness.progress.ProgressLine;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -119,26 +120,27 @@ class TrainingMathTest {
   @Test
   void progressPrintsALinePerIntervalWhenNotOnATerminal() {
     var bytes = new java.io.ByteArrayOutputStream();
-    ProgressBar bar = new ProgressBar(new java.io.PrintStream(bytes, true), false, 2);
+    TrainingProgress bar = new TrainingProgress(new ProgressLine(new java.io.PrintStream(bytes, true), false), 2);
     for (int s = 1; s <= 5; s++) {
       bar.stepDone(new StepReport(s, 5, 0.5, 0.25, java.util.Map.of(), 1e-4, 0.5, 100, 65));
     }
     List<String> lines = bytes.toString().lines().toList();
     assertThat(lines).hasSize(3); // steps 2, 4 and the last
     assertThat(lines.get(0))
-        .isEqualTo("step 2/5  loss 0.2500 (last 0.5000)  lr 1.00e-04  |g| 0.500  100.0 img/s  ETA 1m05s");
-    assertThat(ProgressBar.duration(3725)).isEqualTo("1h02m");
-    assertThat(ProgressBar.duration(12)).isEqualTo("12s");
+        .isEqualTo("step 2/5  loss 0.2500 (last 0.5000)  lr 1.00e-04  |g| 0.500  100.0 img/s  ETA 1:05");
+    assertThat(ProgressLine.clock(3725)).isEqualTo("1:02:05");
+    assertThat(ProgressLine.clock(12)).isEqualTo("0:12");
+    assertThat(ProgressLine.clock(Double.NaN)).isEqualTo("?");
   }
 
   @Test
   void progressRewritesOneLineOnATerminal() {
     var bytes = new java.io.ByteArrayOutputStream();
-    ProgressBar bar = new ProgressBar(new java.io.PrintStream(bytes, true), true, 1);
+    TrainingProgress bar = new TrainingProgress(new ProgressLine(new java.io.PrintStream(bytes, true), true), 1);
     bar.stepDone(new StepReport(1, 2, 0.5, 0.5, java.util.Map.of(), 1e-4, 0.5, 10, 1));
     bar.stepDone(new StepReport(2, 2, 0.4, 0.45, java.util.Map.of("uem", 0.1), 1e-4, 0.5, 10, 0));
     String out = bytes.toString();
-    assertThat(out).startsWith("\rstep 1/2").contains("\rstep 2/2  loss 0.4500 (last 0.4000) uem 0.1000").endsWith("\n");
+    assertThat(out).startsWith("\r\033[2Kstep 1/2").contains("\r\033[2Kstep 2/2  loss 0.4500 (last 0.4000) uem 0.1000").endsWith("\n");
     assertThat(out.chars().filter(c -> c == '\n').count()).isEqualTo(1);
   }
 }

@@ -1,4 +1,4 @@
-package io.diffexit.harness.sampling;
+package io.diffexit.harness.runner;
 
 import io.diffexit.api.ExitStrategyFactory;
 import io.diffexit.harness.ComponentSpec;

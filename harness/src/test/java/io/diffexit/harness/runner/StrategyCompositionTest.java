@@ -1,4 +1,4 @@
-package io.diffexit.harness.sampling;
+package io.diffexit.harness.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.diffexit.harness.sampling;
+package io.diffexit.harness.bench.inprocess;
 
 import ai.djl.ndarray.NDManager;
 import com.google.inject.Inject;

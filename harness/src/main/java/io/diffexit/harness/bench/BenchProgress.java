@@ -1,21 +1,20 @@
 package io.diffexit.harness.bench;
 
-import java.io.PrintStream;
+import io.diffexit.harness.progress.ProgressLine;
 import java.util.function.LongSupplier;
 
 /**
- * Progress of a benchmark on stderr: one bar for the current cell (its phase, done/total, ETA) and one for the whole
+ * Progress of a benchmark on a {@link ProgressLine}: one bar for the current cell (its phase, done/total, ETA) and one for the whole
  * run (cells done, ETA from the mean time of the cells finished in this run).
  *
  * <p>On a terminal the line is redrawn in place ({@code \r}); otherwise (logs, CI) a plain line is printed when the
  * phase changes and at every 25% of a phase, so logs stay short and readable.
  */
-public final class ProgressReporter {
+public final class BenchProgress {
 
   private static final int BAR = 20;
 
-  private final PrintStream out;
-  private final boolean terminal;
+  private final ProgressLine out;
   private final LongSupplier nanoClock;
   private int totalCells;
   private int doneCells;
@@ -29,19 +28,17 @@ public final class ProgressReporter {
   private int lastQuarter = -1;
 
   /**
-   * @param out where to draw, normally {@code System.err}
-   * @param terminal whether {@code out} is a terminal (redraw in place)
+   * @param out where to draw
    * @param nanoClock time source, {@code System::nanoTime}
    */
-  public ProgressReporter(PrintStream out, boolean terminal, LongSupplier nanoClock) {
+  public BenchProgress(ProgressLine out, LongSupplier nanoClock) {
     this.out = out;
-    this.terminal = terminal;
     this.nanoClock = nanoClock;
   }
 
   /** @return a reporter on stderr, redrawing in place when there is a console */
-  public static ProgressReporter stderr() {
-    return new ProgressReporter(System.err, System.console() != null, System::nanoTime);
+  public static BenchProgress stderr() {
+    return new BenchProgress(ProgressLine.stderr(), System::nanoTime);
   }
 
   /** @param cells cells to run in this invocation (skipped ones excluded) */
@@ -74,7 +71,7 @@ public final class ProgressReporter {
     }
     double fraction = total <= 0 ? 0 : Math.min(1.0, (double) done / total);
     int quarter = (int) Math.floor(fraction * 4);
-    if (!terminal && !phaseChanged && quarter == lastQuarter) {
+    if (!out.terminal() && !phaseChanged && quarter == lastQuarter) {
       return;
     }
     lastQuarter = quarter;
@@ -106,25 +103,18 @@ public final class ProgressReporter {
   }
 
   private void line(String text, boolean permanent) {
-    if (terminal) {
-      out.print("\r\033[2K" + text + (permanent ? "\n" : ""));
+    if (permanent) {
+      out.permanent(text);
     } else {
-      out.println(text);
+      out.status(text);
     }
-    out.flush();
   }
 
-  static String bar(double fraction) {
-    int filled = (int) Math.round(fraction * BAR);
-    return "[" + "#".repeat(filled) + ".".repeat(BAR - filled) + "] " + Math.round(fraction * 100) + "%";
+  private static String bar(double fraction) {
+    return ProgressLine.bar(fraction, BAR);
   }
 
-  /** @return {@code h:mm:ss} or {@code m:ss} */
-  static String duration(long nanos) {
-    long s = Math.round(nanos / 1e9);
-    long h = s / 3600;
-    long m = (s % 3600) / 60;
-    long sec = s % 60;
-    return h > 0 ? String.format("%d:%02d:%02d", h, m, sec) : String.format("%d:%02d", m, sec);
+  private static String duration(long nanos) {
+    return ProgressLine.clock(nanos / 1e9);
   }
 }

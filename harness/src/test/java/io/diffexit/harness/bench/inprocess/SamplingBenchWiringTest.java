@@ -1,4 +1,4 @@
-package io.diffexit.harness.sampling;
+package io.diffexit.harness.bench.inprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.diffexit.harness.sampling;
+package io.diffexit.harness.bench.inprocess;
 
 import io.diffexit.harness.bench.CellProgress;
 import io.diffexit.harness.bench.Experiment;
