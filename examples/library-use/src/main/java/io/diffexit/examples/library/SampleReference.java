@@ -1,6 +1,6 @@
 package io.diffexit.examples.library;
 
-import io.diffexit.harness.Diffexit;
+import io.diffexit.harness.sampling.Diffexit;
 import io.diffexit.harness.sampling.SampleReport;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,16 +1,15 @@
-package io.diffexit.harness;
+package io.diffexit.harness.sampling;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import io.diffexit.api.DecisionMode;
 import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.Sampler;
+import io.diffexit.harness.ComponentSpec;
 import io.diffexit.harness.checkpoint.Weights;
 import io.diffexit.harness.plugins.Registries;
 import io.diffexit.harness.plugins.Registry;
 import io.diffexit.harness.runner.SamplingJob;
-import io.diffexit.harness.sampling.SampleReport;
-import io.diffexit.harness.sampling.SampleSession;
 import java.nio.file.Path;
 import java.util.Objects;
 

@@ -1,10 +1,9 @@
-package io.diffexit.harness;
+package io.diffexit.harness.sampling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.diffexit.harness.UserError;
-import io.diffexit.harness.sampling.SampleReport;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
