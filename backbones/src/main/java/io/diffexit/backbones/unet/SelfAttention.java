@@ -4,6 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.diffexit.backbones.nn.DeviceConstants;
+import io.diffexit.backbones.nn.GroupNorm;
+import io.diffexit.backbones.nn.NativeConv2d;
+import io.diffexit.backbones.nn.ParameterSink;
 
 /**
  * DDPM's spatial self-attention block: {@code x + proj(attention(qkv(GN(x))))} over the h·w positions, with a fused 1×1
@@ -12,8 +16,8 @@ import ai.djl.training.ParameterStore;
 final class SelfAttention {
 
   private final GroupNorm norm;
-  private final Conv qkv;
-  private final Conv proj;
+  private final NativeConv2d qkv;
+  private final NativeConv2d proj;
   private final int channels;
   private final int heads;
   private final int height;
@@ -22,8 +26,8 @@ final class SelfAttention {
 
   SelfAttention(ParameterSink sink, String name, int channels, int heads, int height, int width, int groups) {
     this.norm = new GroupNorm(sink, name + ".norm", groups, channels);
-    this.qkv = new Conv(sink, name + ".qkv", channels, 3 * channels, 1, 1, false, height, width);
-    this.proj = new Conv(sink, name + ".proj", channels, channels, 1, 1, true, height, width);
+    this.qkv = new NativeConv2d(sink, name + ".qkv", channels, 3 * channels, 1, 1, false, height, width);
+    this.proj = new NativeConv2d(sink, name + ".proj", channels, channels, 1, 1, true, height, width);
     this.channels = channels;
     this.heads = heads;
     this.height = height;

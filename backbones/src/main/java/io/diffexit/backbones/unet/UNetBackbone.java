@@ -7,6 +7,9 @@ import ai.djl.training.ParameterStore;
 import io.diffexit.api.Backbone;
 import io.diffexit.api.BackboneSpec;
 import io.diffexit.api.Pass;
+import io.diffexit.api.SinusoidalTimeEmbedding;
+import io.diffexit.backbones.nn.DeviceConstants;
+import io.diffexit.backbones.nn.NativeConv2d;
 
 /**
  * A DDPM-style U-Net ε-predictor (Ho et al. 2020) with an exit head after the middle block and after every decoder
@@ -41,9 +44,9 @@ import io.diffexit.api.Pass;
  * <p><b>Batch compaction</b>: {@link Pass#retain} keeps only the chosen samples of the current feature map, the head
  * if already evaluated, every pending encoder skip and the time projections.
  *
- * <p><b>Training</b> uses the same native convolutions as inference ({@link Conv}); their input gradients are exact
- * only with oneDNN limited to SSE4.1 on this project's AVX-512 machines ({@code ONEDNN_MAX_CPU_ISA=SSE41}, set by
- * {@code bin/diffexit} and the tests), which the trainer checks before its first step.
+ * <p><b>Training</b> uses the same native convolutions as inference ({@link NativeConv2d}); their input gradients are
+ * exact only with oneDNN limited to SSE4.1 on this project's AVX-512 machines ({@code ONEDNN_MAX_CPU_ISA=SSE41}, set
+ * by {@code bin/diffexit} and the tests), which the trainer checks before its first step.
  */
 public final class UNetBackbone implements Backbone {
 
@@ -63,7 +66,7 @@ public final class UNetBackbone implements Backbone {
   public UNetBackbone(UNetConfig config, NDManager parent, long seed) {
     this.manager = parent.newSubManager();
     this.constants = new DeviceConstants(manager);
-    this.network = new UNetNetwork(config, seed, constants);
+    this.network = new UNetNetwork(config, seed, constants, new SinusoidalTimeEmbedding(manager, config.base()));
     network.initialize(manager);
     this.spec =
         new BackboneSpec(

@@ -9,6 +9,11 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.diffexit.api.ExitPointSpec;
 import io.diffexit.api.HiddenLayout;
+import io.diffexit.api.SinusoidalTimeEmbedding;
+import io.diffexit.backbones.nn.DeviceConstants;
+import io.diffexit.backbones.nn.NativeConv2d;
+import io.diffexit.backbones.nn.ParameterSink;
+import io.diffexit.backbones.nn.SeededInitializer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,12 +31,17 @@ final class UNetNetwork extends AbstractBlock {
 
   /** One resolution level: its residual blocks, the attention after each (or null), and its resampling convolution. */
   record Level(
-      int height, int width, int channels, List<ResBlock> blocks, List<SelfAttention> attentions, Conv resample) {}
+      int height,
+      int width,
+      int channels,
+      List<ResBlock> blocks,
+      List<SelfAttention> attentions,
+      NativeConv2d resample) {}
 
   final UNetConfig config;
   final DeviceConstants constants;
-  final TimeEmbedding time;
-  final Conv input;
+  final TimeConditioning time;
+  final NativeConv2d input;
   /** Encoder levels, highest resolution first; {@code resample} is the stride-2 convolution that ends the level. */
   final List<Level> encoder;
   final ResBlock middle1;
@@ -45,7 +55,7 @@ final class UNetNetwork extends AbstractBlock {
   /** One head per exit point: the middle block, then every decoder level. */
   final List<ExitHead> heads;
 
-  UNetNetwork(UNetConfig config, long seed, DeviceConstants constants) {
+  UNetNetwork(UNetConfig config, long seed, DeviceConstants constants, SinusoidalTimeEmbedding timeEmbedding) {
     super(VERSION);
     this.config = config;
     this.constants = constants;
@@ -56,15 +66,15 @@ final class UNetNetwork extends AbstractBlock {
                     .setName(name)
                     .setType(type)
                     .optShape(shape)
-                    .optInitializer(new SeededInitializer(init, seed, name, fanIn, fanOut))
+                    .optInitializer(SeededInitializer.named(init, seed, name, fanIn, fanOut))
                     .build());
     int groups = config.groups();
     int levels = config.levels();
     List<Integer> blockOut = new ArrayList<>();
     UNetConfig.blockChannels(config.base(), config.mult(), config.resBlocks()).forEach(b -> blockOut.add(b[1]));
-    this.time = new TimeEmbedding(sink, config.base(), blockOut);
+    this.time = new TimeConditioning(sink, timeEmbedding, config.base(), blockOut);
     this.input =
-        new Conv(sink, "input", config.channels(), config.base(), 3, 1, false, config.height(), config.width());
+        new NativeConv2d(sink, "input", config.channels(), config.base(), 3, 1, false, config.height(), config.width());
 
     int slot = 0;
     int ch = config.base();
@@ -85,9 +95,11 @@ final class UNetNetwork extends AbstractBlock {
         ch = out;
         skips.add(ch);
       }
-      Conv down = null;
+      NativeConv2d down = null;
       if (i < levels - 1) {
-        down = new Conv(sink, "enc" + i + ".down", ch, ch, 3, 2, false, config.levelHeight(i + 1), config.levelWidth(i + 1));
+        down =
+            new NativeConv2d(
+                sink, "enc" + i + ".down", ch, ch, 3, 2, false, config.levelHeight(i + 1), config.levelWidth(i + 1));
         skips.add(ch);
       }
       enc.add(new Level(h, w, out, List.copyOf(blocks), Collections.unmodifiableList(attentions), down));
@@ -109,7 +121,7 @@ final class UNetNetwork extends AbstractBlock {
       int w = config.levelWidth(i);
       int out = config.levelChannels(i);
       boolean attend = config.attention() && i == levels - 1;
-      Conv up = i == levels - 1 ? null : new Conv(sink, "dec" + i + ".up", ch, ch, 3, 1, false, h, w);
+      NativeConv2d up = i == levels - 1 ? null : new NativeConv2d(sink, "dec" + i + ".up", ch, ch, 3, 1, false, h, w);
       List<ResBlock> blocks = new ArrayList<>();
       List<SelfAttention> attentions = new ArrayList<>();
       for (int k = 0; k <= config.resBlocks(); k++) {

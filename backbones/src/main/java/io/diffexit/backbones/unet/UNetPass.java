@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.diffexit.api.Pass;
+import io.diffexit.backbones.nn.DeviceConstants;
+import io.diffexit.backbones.nn.NearestResize;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +33,7 @@ final class UNetPass implements Pass {
   private final boolean training;
   private final NDManager manager;
   private final List<NDArray> skips = new ArrayList<>();
-  private TimeEmbedding.Projections time;
+  private TimeConditioning.Projections time;
   private NDArray hidden;
   private NDArray head;
   private int position = -1;
@@ -47,7 +49,7 @@ final class UNetPass implements Pass {
     try (NDManager scope = manager.newSubManager()) {
       x.tempAttach(scope);
       t.tempAttach(scope);
-      time = net.time.apply(ps, t, training, net.constants);
+      time = net.time.apply(ps, t, training);
       time.attach(manager);
       NDArray h = net.input.apply(ps, x, training);
       h.attach(manager);
@@ -138,7 +140,7 @@ final class UNetPass implements Pass {
   private NDArray decode(UNetNetwork.Level level, NDArray h) {
     DeviceConstants k = net.constants;
     if (level.resample() != null) {
-      h = level.resample().apply(ps, Ops.resizeNearest(h, level.height(), level.width(), k), training);
+      h = level.resample().apply(ps, NearestResize.resize(h, level.height(), level.width(), k), training);
     }
     for (int i = 0; i < level.blocks().size(); i++) {
       NDArray skip = skips.remove(skips.size() - 1);

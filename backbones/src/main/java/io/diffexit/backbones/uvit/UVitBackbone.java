@@ -15,9 +15,8 @@ import io.diffexit.api.BackboneSpec;
 import io.diffexit.api.ExitPointSpec;
 import io.diffexit.api.HiddenLayout;
 import io.diffexit.api.Pass;
-import io.diffexit.backbones.nn.Conv3x3;
-import io.diffexit.backbones.nn.SeededTruncatedNormal;
-import io.diffexit.backbones.nn.SeededUniform;
+import io.diffexit.backbones.nn.Im2colConv3x3;
+import io.diffexit.backbones.nn.SeededInitializer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -52,11 +51,11 @@ public final class UVitBackbone implements Backbone {
     this.manager = context.manager().newSubManager();
     this.net = new UVitNet(config);
     Random random = new Random(context.seed());
-    Initializer truncNormal = SeededTruncatedNormal.timm(0.02, random);
+    Initializer truncNormal = SeededInitializer.timmTruncatedNormal(0.02, random);
     net.setInitializer(truncNormal, Parameter.Type.WEIGHT);
     net.setInitializer(truncNormal, "pos_embed");
     setConvInitializer(net.patchEmbed(), (long) config.channels() * config.patch() * config.patch(), random);
-    Conv3x3 finalLayer = net.headBlock().finalLayer();
+    Im2colConv3x3 finalLayer = net.headBlock().finalLayer();
     if (finalLayer != null) {
       setConvInitializer(finalLayer, 9L * config.channels(), random);
     }
@@ -69,7 +68,7 @@ public final class UVitBackbone implements Backbone {
   }
 
   private static void setConvInitializer(Block conv, long fanIn, Random random) {
-    Initializer uniform = SeededUniform.torchDefault(fanIn, random);
+    Initializer uniform = SeededInitializer.torchDefaultUniform(fanIn, random);
     conv.setInitializer(uniform, Parameter.Type.WEIGHT);
     conv.setInitializer(uniform, Parameter.Type.BIAS);
   }

@@ -9,8 +9,8 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
-import io.diffexit.backbones.nn.Conv3x3;
 import ai.djl.util.PairList;
+import io.diffexit.backbones.nn.Im2colConv3x3;
 
 /**
  * U-ViT's output head ({@code norm → decoder_pred → drop extras → unpatchify → final_layer}), shared by every exit
@@ -18,7 +18,7 @@ import ai.djl.util.PairList;
  * result equals U-ViT's order and the time token's row is never computed.
  *
  * <p>Unpatchify follows U-ViT's {@code 'B (h w) (p1 p2 C) -> B C (h p1) (w p2)'}: the channel is the fastest axis of a
- * token's p²C values. The final 3×3 conv is {@link Conv3x3} (im2col), not DJL's Conv2d, whose input gradient is
+ * token's p²C values. The final 3×3 conv is {@link Im2colConv3x3}, not DJL's Conv2d, whose input gradient is
  * unreliable with two CPU threads (see there).
  */
 final class UVitHead extends AbstractBlock {
@@ -29,7 +29,7 @@ final class UVitHead extends AbstractBlock {
   private final UVitConfig config;
   private final LayerNorm norm;
   private final Linear decoderPred;
-  private final Conv3x3 finalLayer;
+  private final Im2colConv3x3 finalLayer;
 
   UVitHead(UVitConfig config) {
     super(VERSION);
@@ -38,12 +38,12 @@ final class UVitHead extends AbstractBlock {
     this.decoderPred = addChildBlock("decoder_pred", Linear.builder().setUnits(config.patchValues()).build());
     this.finalLayer =
         config.convHead()
-            ? addChildBlock("final_layer", new Conv3x3(config.channels(), config.channels()))
+            ? addChildBlock("final_layer", new Im2colConv3x3(config.channels(), config.channels()))
             : null;
   }
 
   /** @return the 3×3 conv, or null without {@code conv-head} */
-  Conv3x3 finalLayer() {
+  Im2colConv3x3 finalLayer() {
     return finalLayer;
   }
 

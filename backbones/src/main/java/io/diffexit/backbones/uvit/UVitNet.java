@@ -11,7 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import io.diffexit.backbones.nn.SinusoidalTimeEmbedding;
+import io.diffexit.api.SinusoidalTimeEmbedding;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -160,8 +160,7 @@ public final class UVitNet extends AbstractBlock {
     }
     head.initialize(manager, dataType, tokens);
     if (timeEmbedding == null) {
-      timeEmbedding =
-          new SinusoidalTimeEmbedding(manager, config.dim(), SinusoidalTimeEmbedding.DEFAULT_MAX_PERIOD);
+      timeEmbedding = new SinusoidalTimeEmbedding(manager, config.dim());
     }
   }
 }

@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.diffexit.api.Pass;
+import io.diffexit.backbones.nn.SeededInitializer;
 import io.diffexit.api.Params;
 import java.util.ArrayList;
 import java.util.List;

@@ -17,13 +17,13 @@ import io.diffexit.api.LayerwiseOutputs;
 import io.diffexit.api.ObjectiveValue;
 import io.diffexit.api.PassInfo;
 import io.diffexit.api.RunInfo;
+import io.diffexit.api.SinusoidalTimeEmbedding;
 import io.diffexit.api.TrainingObjective;
 import io.diffexit.strategies.Decisions;
 import io.diffexit.strategies.ExitLayers;
 import io.diffexit.strategies.ExitProbeBlock;
 import io.diffexit.strategies.Losses;
 import io.diffexit.strategies.PixelMaps;
-import io.diffexit.strategies.TimeEmbedding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -93,15 +93,23 @@ public final class DeeDiffStrategy implements ExitStrategy, TrainingObjective {
     timeWidths = new int[points.size()];
     firstHalf = new boolean[points.size()];
     for (int i = 0; i < points.size(); i++) {
-      timeWidths[i] = input == UemInput.TIMESTEP ? TimeEmbedding.widthFor(points.get(i).layout().features()) : 0;
+      timeWidths[i] = input == UemInput.TIMESTEP ? timeWidthFor(points.get(i).layout().features()) : 0;
       firstHalf[i] = 2 * layers.layer(i) <= layers.depth();
     }
+  }
+
+  /**
+   * @return the width of the time embedding concatenated to a position's {@code features} values: {@code features}
+   *     rounded up to an even number (fixed by the shape of saved UEM weights)
+   */
+  static int timeWidthFor(long features) {
+    return (int) (features + (features & 1));
   }
 
   /** @return UEM input features of exit point {@code i}: the hidden width, plus the time embedding width if used */
   static long uemInputs(ExitPointSpec point, UemInput input) {
     long f = point.layout().features();
-    return input == UemInput.TIMESTEP ? f + TimeEmbedding.widthFor(f) : f;
+    return input == UemInput.TIMESTEP ? f + timeWidthFor(f) : f;
   }
 
   @Override
@@ -132,7 +140,7 @@ public final class DeeDiffStrategy implements ExitStrategy, TrainingObjective {
     NDArray x = PixelMaps.rows(hidden.stopGradient(), layout);
     if (input == UemInput.TIMESTEP) {
       Shape s = x.getShape();
-      NDArray emb = TimeEmbedding.sinusoidal(modelTime.stopGradient(), timeWidths[exit]);
+      NDArray emb = SinusoidalTimeEmbedding.embed(modelTime.stopGradient(), timeWidths[exit]);
       x = x.concat(emb.expandDims(1).broadcast(new Shape(s.get(0), s.get(1), timeWidths[exit])), 2);
     }
     return Activation.sigmoid(uem.apply(exit, x, store, training));

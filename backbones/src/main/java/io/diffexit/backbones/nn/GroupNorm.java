@@ -1,4 +1,4 @@
-package io.diffexit.backbones.unet;
+package io.diffexit.backbones.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
@@ -12,17 +12,23 @@ import ai.djl.training.ParameterStore;
  * shift β of shape (1, C, 1, 1) are applied. Built from one fused {@code layer_norm} over the reshaped (B, G, C/G·h·w)
  * array, whose unit scale and zero shift are cached per device.
  */
-final class GroupNorm {
+public final class GroupNorm {
 
   /** ε added to the variance, as in DDPM's normalisation layers. */
-  static final float EPS = 1e-6f;
+  public static final float EPS = 1e-6f;
 
   private final int groups;
   private final int channels;
   private final Parameter gamma;
   private final Parameter beta;
 
-  GroupNorm(ParameterSink sink, String name, int groups, int channels) {
+  /**
+   * @param sink where {@code name.gamma} (ones) and {@code name.beta} (zeros), shape (1, C, 1, 1), are registered
+   * @param name the layer's dotted name
+   * @param groups G, dividing C
+   * @param channels C
+   */
+  public GroupNorm(ParameterSink sink, String name, int groups, int channels) {
     this.groups = groups;
     this.channels = channels;
     Shape shape = new Shape(1, channels, 1, 1);
@@ -30,7 +36,8 @@ final class GroupNorm {
     this.beta = sink.add(name + ".beta", Parameter.Type.BETA, shape, SeededInitializer.Kind.ZEROS, 0, 0);
   }
 
-  NDArray apply(ParameterStore ps, NDArray x, boolean training, DeviceConstants constants) {
+  /** @return the normalised (B, C, h, w), in x's manager */
+  public NDArray apply(ParameterStore ps, NDArray x, boolean training, DeviceConstants constants) {
     return normalize(
         x,
         groups,
@@ -39,7 +46,8 @@ final class GroupNorm {
         constants);
   }
 
-  int channels() {
+  /** @return C */
+  public int channels() {
     return channels;
   }
 
@@ -51,7 +59,7 @@ final class GroupNorm {
    * @param constants where the unit scale and zero shift of the inner layer norm are cached
    * @return the normalised array, in x's manager
    */
-  static NDArray normalize(NDArray x, int groups, NDArray gamma, NDArray beta, DeviceConstants constants) {
+  public static NDArray normalize(NDArray x, int groups, NDArray gamma, NDArray beta, DeviceConstants constants) {
     Shape s = x.getShape();
     long b = s.get(0);
     long c = s.get(1);

@@ -1,22 +1,24 @@
 package io.diffexit.backbones.unet;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.diffexit.api.SinusoidalTimeEmbedding;
+import io.diffexit.backbones.nn.Activations;
+import io.diffexit.backbones.nn.Dense;
+import io.diffexit.backbones.nn.ParameterSink;
 import java.util.List;
 
 /**
- * The time conditioning: a sinusoidal embedding of the model time t (dimension {@code base}, [cos, sin] order,
- * frequencies exp(−ln(10000)·k/(base/2)) for k = 0..base/2−1, as U-ViT's {@code timestep_embedding}), then
- * Linear(base → 4·base) → SiLU → Linear(4·base → 4·base) as in DDPM, then SiLU and one fused linear layer that yields
- * every residual block's projection at once (one matmul instead of one per block).
+ * The U-Net's time conditioning: the {@link SinusoidalTimeEmbedding} of the model time t (width {@code base}, [cos,
+ * sin] order, max period 10000, as U-ViT's {@code timestep_embedding}), then Linear(base → 4·base) → SiLU →
+ * Linear(4·base → 4·base) as in DDPM, then SiLU and one fused linear layer that yields every residual block's
+ * projection at once (one matmul instead of one per block).
  */
-final class TimeEmbedding {
+final class TimeConditioning {
 
-  private final int half;
+  private final SinusoidalTimeEmbedding sinusoid;
   private final Dense fc1;
   private final Dense fc2;
   private final Dense projection;
@@ -24,11 +26,12 @@ final class TimeEmbedding {
   private final int totalChannels;
 
   /**
+   * @param sinusoid the sinusoidal embedding, of width {@code base} (the backbone builds both from its config)
    * @param base embedding dimension (even)
    * @param blockChannels output channels of every residual block, in slot order
    */
-  TimeEmbedding(ParameterSink sink, int base, List<Integer> blockChannels) {
-    this.half = base / 2;
+  TimeConditioning(ParameterSink sink, SinusoidalTimeEmbedding sinusoid, int base, List<Integer> blockChannels) {
+    this.sinusoid = sinusoid;
     this.fc1 = new Dense(sink, "time.fc1", base, 4 * base);
     this.fc2 = new Dense(sink, "time.fc2", 4 * base, 4 * base);
     int total = 0;
@@ -47,24 +50,11 @@ final class TimeEmbedding {
    * @param t model time, (B), float32
    * @return every residual block's time projection, in t's manager
    */
-  Projections apply(ParameterStore ps, NDArray t, boolean training, DeviceConstants k) {
+  Projections apply(ParameterStore ps, NDArray t, boolean training) {
     long b = t.getShape().get(0);
-    NDArray freqs =
-        k.get(
-            t.getDevice(),
-            "time-freqs/" + half,
-            m -> {
-              float[] f = new float[half];
-              for (int i = 0; i < half; i++) {
-                f[i] = (float) Math.exp(-Math.log(10000.0) * i / half);
-              }
-              // created in its final shape: a reshaped view would outlive the Java buffer that backs create()
-              return m.create(f, new Shape(1, half));
-            });
-    NDArray args = t.reshape(b, 1).mul(freqs);
-    NDArray emb = NDArrays.concat(new NDList(args.cos(), args.sin()), 1);
-    NDArray e = fc2.apply(ps, Ops.silu(fc1.apply(ps, emb, training)), training);
-    NDArray all = projection.apply(ps, Ops.silu(e), training).reshape(b, totalChannels, 1, 1);
+    NDArray emb = sinusoid.embed(t);
+    NDArray e = fc2.apply(ps, Activations.silu(fc1.apply(ps, emb, training)), training);
+    NDArray all = projection.apply(ps, Activations.silu(e), training).reshape(b, totalChannels, 1, 1);
     return new Projections(all, splits);
   }
 

@@ -13,17 +13,19 @@ import ai.djl.util.PairList;
 
 /**
  * A 3×3 convolution with stride 1 and zero padding 1 ("same" size), computed as im2col (pad, nine shifted views,
- * one matrix product) instead of DJL's {@code Conv2d}.
+ * one matrix product) instead of DJL's {@code Conv2d}: the U-ViT's output convolution. It is a DJL block with its own
+ * {@code weight} and {@code bias}; {@link NativeConv2d} is the same operation through PyTorch's convolution kernel.
  *
  * <p>Why: with DJL 0.36 / PyTorch 2.7.1 on CPU and two intra-op threads, the gradient of a 3×3 {@code Conv2d} with
  * respect to its <i>input</i> came out different on every call and turned to NaN within a few steps, once with glibc
  * heap corruption ("corrupted double-linked list"); with one intra-op thread, or for 1×1 kernels, it was stable. This
- * block avoids that kernel. Parameters keep torch's layout: weight (out, in, 3, 3), bias (out), so checkpoints match
- * an {@code nn.Conv2d(in, out, 3, padding=1)}.
+ * block avoids that kernel (the U-Net, trained later, uses the native kernel under {@code ONEDNN_MAX_CPU_ISA=SSE41}
+ * instead, which makes it exact). Parameters keep torch's layout: weight (out, in, 3, 3), bias (out), so checkpoints
+ * match an {@code nn.Conv2d(in, out, 3, padding=1)}.
  *
  * <p>Input (B, in, H, W); output (B, out, H, W). MACs per image: 9·in·out·H·W.
  */
-public final class Conv3x3 extends AbstractBlock {
+public final class Im2colConv3x3 extends AbstractBlock {
 
   private static final byte VERSION = 1;
 
@@ -36,7 +38,7 @@ public final class Conv3x3 extends AbstractBlock {
    * @param inChannels input channels
    * @param outChannels output channels (filters)
    */
-  public Conv3x3(int inChannels, int outChannels) {
+  public Im2colConv3x3(int inChannels, int outChannels) {
     super(VERSION);
     if (inChannels < 1 || outChannels < 1) {
       throw new IllegalArgumentException(

@@ -1,4 +1,4 @@
-package io.diffexit.backbones.unet;
+package io.diffexit.backbones.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
@@ -6,15 +6,24 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 
-/** A fully connected layer with bias over the last axis. */
-final class Dense {
+/**
+ * A fully connected layer with bias over the last axis, its parameters {@code name.weight} (out, in, Xavier) and
+ * {@code name.bias} (zeros) registered on a {@link ParameterSink}.
+ */
+public final class Dense {
 
   private final Parameter weight;
   private final Parameter bias;
   private final int in;
   private final int out;
 
-  Dense(ParameterSink sink, String name, int in, int out) {
+  /**
+   * @param sink where the parameters are registered
+   * @param name the layer's dotted name
+   * @param in input features
+   * @param out output features
+   */
+  public Dense(ParameterSink sink, String name, int in, int out) {
     this.in = in;
     this.out = out;
     this.weight =
@@ -22,13 +31,14 @@ final class Dense {
     this.bias = sink.add(name + ".bias", Parameter.Type.BIAS, new Shape(out), SeededInitializer.Kind.ZEROS, 0, 0);
   }
 
-  NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+  /** @return x Wᵀ + b over the last axis, in x's manager */
+  public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
     return Linear.linear(x, ps.getValue(weight, x.getDevice(), training), ps.getValue(bias, x.getDevice(), training))
         .head();
   }
 
   /** @return MACs per sample: in × out */
-  long macs() {
+  public long macs() {
     return (long) in * out;
   }
 }

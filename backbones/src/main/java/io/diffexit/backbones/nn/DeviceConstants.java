@@ -1,4 +1,4 @@
-package io.diffexit.backbones.unet;
+package io.diffexit.backbones.nn;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -10,31 +10,32 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Constant arrays (GroupNorm's unit scale and zero shift, the time embedding's frequencies, attention scales) built
+ * Constant arrays (GroupNorm's unit scale and zero shift, nearest-resize indices, attention scales) built
  * once per device and reused by every forward pass, so the hot path creates no constants. Thread-safe; closed with the
  * backbone.
  */
-final class DeviceConstants implements AutoCloseable {
+public final class DeviceConstants implements AutoCloseable {
 
   private final NDManager manager;
   private final Map<String, NDArray> cache = new ConcurrentHashMap<>();
 
-  DeviceConstants(NDManager parent) {
+  /** @param parent the long-lived manager under which the constants are kept (in a sub-manager) */
+  public DeviceConstants(NDManager parent) {
     this.manager = parent.newSubManager();
   }
 
   /** @return a cached array of {@code n} ones on the device */
-  NDArray ones(Device device, long n) {
+  public NDArray ones(Device device, long n) {
     return get(device, "ones/" + n, m -> m.ones(new Shape(n), DataType.FLOAT32));
   }
 
   /** @return a cached array of {@code n} zeros on the device */
-  NDArray zeros(Device device, long n) {
+  public NDArray zeros(Device device, long n) {
     return get(device, "zeros/" + n, m -> m.zeros(new Shape(n), DataType.FLOAT32));
   }
 
   /** @return a cached 0-d float on the device */
-  NDArray scalar(Device device, float value) {
+  public NDArray scalar(Device device, float value) {
     return get(device, "scalar/" + Float.floatToIntBits(value), m -> m.create(value));
   }
 
@@ -43,7 +44,7 @@ final class DeviceConstants implements AutoCloseable {
    * @param make builds it with a manager on the device
    * @return the cached array on {@code device}
    */
-  NDArray get(Device device, String key, Function<NDManager, NDArray> make) {
+  public NDArray get(Device device, String key, Function<NDManager, NDArray> make) {
     return cache.computeIfAbsent(
         device + "/" + key,
         k -> {

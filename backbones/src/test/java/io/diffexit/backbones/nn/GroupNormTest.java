@@ -1,4 +1,4 @@
-package io.diffexit.backbones.unet;
+package io.diffexit.backbones.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

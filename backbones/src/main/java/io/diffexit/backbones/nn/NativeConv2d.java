@@ -1,4 +1,4 @@
-package io.diffexit.backbones.unet;
+package io.diffexit.backbones.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
@@ -7,13 +7,15 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 
 /**
- * A k×k convolution with bias, "same" padding (k/2) and stride 1 or 2, at a known output resolution.
+ * A k×k convolution with bias, "same" padding (k/2) and stride 1 or 2, at a known output resolution, through
+ * PyTorch's native {@code conv2d}; its parameters are registered on a {@link ParameterSink} (the U-Net's layers).
+ * {@link Im2colConv3x3} computes the 3×3, stride-1 case as a matrix product instead.
  *
  * <p>Training relies on PyTorch's native convolution backward, which is exact only with oneDNN limited to SSE4.1 on
  * the project's AVX-512 machines ({@code ONEDNN_MAX_CPU_ISA=SSE41}, set by {@code bin/diffexit} and the tests; the
  * harness's trainer checks it before the first step).
  */
-final class Conv {
+public final class NativeConv2d {
 
   private static final Shape DILATION = new Shape(1, 1);
 
@@ -28,11 +30,17 @@ final class Conv {
   private final int outWidth;
 
   /**
+   * @param sink where the parameters {@code name.weight} and {@code name.bias} are registered
+   * @param name the layer's dotted name
+   * @param in input channels
+   * @param out output channels
+   * @param kernel kernel size k (odd)
+   * @param stride 1 or 2
    * @param zeroInit whether the weight starts at zero (DDPM's last layer of each residual branch and output)
    * @param outHeight output height, for the cost model
    * @param outWidth output width, for the cost model
    */
-  Conv(
+  public NativeConv2d(
       ParameterSink sink,
       String name,
       int in,
@@ -61,18 +69,23 @@ final class Conv {
     this.bias = sink.add(name + ".bias", Parameter.Type.BIAS, new Shape(out), SeededInitializer.Kind.ZEROS, 0, 0);
   }
 
-  NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+  /**
+   * @param x (B, in, H, W)
+   * @return (B, out, H/stride, W/stride), in x's manager
+   */
+  public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
     NDArray w = ps.getValue(weight, x.getDevice(), training);
     NDArray b = ps.getValue(bias, x.getDevice(), training);
     return Conv2d.conv2d(x, w, b, stride, padding, DILATION, 1).head();
   }
 
   /** @return MACs per image: out_numel × C_in × k² */
-  long macs() {
+  public long macs() {
     return (long) outHeight * outWidth * out * in * kernel * kernel;
   }
 
-  int outChannels() {
+  /** @return output channels */
+  public int outChannels() {
     return out;
   }
 }

@@ -1,28 +1,26 @@
-package io.diffexit.backbones.unet;
+package io.diffexit.backbones.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.nn.Activation;
 
-/** Small functional pieces shared by the U-Net's layers. */
-final class Ops {
+/**
+ * Nearest-neighbour resize of (B, C, h, w) to (B, C, outH, outW): output row i reads input row floor(i·h/outH), as
+ * PyTorch's {@code nearest} mode. Integer factors use {@code repeat_interleave}; other sizes gather rows and columns
+ * with cached index arrays. Plain, differentiable DJL ops (instead of the engine-internal
+ * {@code NDArrayEx.interpolation}, whose {@code alignCorners} argument the PyTorch engine ignores).
+ */
+public final class NearestResize {
 
-  private Ops() {}
-
-  /** @return SiLU(x) = x·σ(x), in x's manager (two ops; DJL's swish adds a scalar multiply) */
-  static NDArray silu(NDArray x) {
-    return x.mul(Activation.sigmoid(x));
-  }
+  private NearestResize() {}
 
   /**
-   * Nearest-neighbour resize of (B, C, h, w) to (B, C, outH, outW): output row i reads input row floor(i·h/outH), as
-   * PyTorch's {@code nearest} mode. Integer factors use {@code repeat_interleave}; other sizes gather rows and columns
-   * with cached index arrays. Plain, differentiable DJL ops (instead of the engine-internal
-   * {@code NDArrayEx.interpolation}, whose {@code alignCorners} argument the PyTorch engine ignores).
-   *
+   * @param x (B, C, h, w)
+   * @param outH output height
+   * @param outW output width
+   * @param k where the gather indices are cached
    * @return the resized array in x's manager, or x itself when it already has that size
    */
-  static NDArray resizeNearest(NDArray x, long outH, long outW, DeviceConstants k) {
+  public static NDArray resize(NDArray x, long outH, long outW, DeviceConstants k) {
     long h = x.getShape().get(2);
     long w = x.getShape().get(3);
     NDArray y = x;

@@ -1,11 +1,15 @@
-package io.diffexit.backbones.unet;
+package io.diffexit.backbones.nn;
 
 import ai.djl.nn.Parameter;
 import ai.djl.ndarray.types.Shape;
 
-/** Registers a parameter of known shape on the network block, which owns (saves, loads, trains) all of them. */
+/**
+ * Registers a parameter of known shape on the network block, which owns (saves, loads, trains) all of them, with its
+ * {@link SeededInitializer#named} initialisation. The layers of this package that take a sink ({@link NativeConv2d},
+ * {@link Dense}, {@link GroupNorm}) name their parameters {@code <layer name>.<weight|bias|gamma|beta>}.
+ */
 @FunctionalInterface
-interface ParameterSink {
+public interface ParameterSink {
 
   /**
    * @param name unique, dotted name, e.g. {@code enc0.res1.conv1.weight}
