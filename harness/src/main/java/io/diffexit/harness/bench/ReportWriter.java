@@ -2,7 +2,9 @@ package io.diffexit.harness.bench;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes the reports of a results folder from {@code results.jsonl} and {@code manifest.json}: {@code report.md}
@@ -37,10 +39,13 @@ public final class ReportWriter {
    */
   public static void write(Path dir) {
     ReportModel model = ReportModel.read(dir);
+    // Every file is rendered before any is written: a format that fails (say, a missing stylesheet) leaves the
+    // previous reports in place rather than a mix of old and new ones.
+    Map<Path, byte[]> files = new LinkedHashMap<>();
     for (ReportFormat format : FORMATS) {
-      ResultStore.writeAtomically(dir.resolve(format.fileName()),
-          format.render(model).getBytes(StandardCharsets.UTF_8));
+      files.put(dir.resolve(format.fileName()), format.render(model).getBytes(StandardCharsets.UTF_8));
     }
+    files.forEach(ResultStore::writeAtomically);
     ReportPlots.write(model);
   }
 }
