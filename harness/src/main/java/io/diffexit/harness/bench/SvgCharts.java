@@ -34,7 +34,7 @@ final class SvgCharts {
       }
     }
     if (pts.isEmpty()) {
-      return "<p class=\"note\">" + ReportWriter.html(title) + ": no finished cell with both values.</p>";
+      return "<p class=\"note\">" + HtmlReport.escape(title) + ": no finished cell with both values.</p>";
     }
     int w = 460;
     int h = 320;
@@ -47,7 +47,7 @@ final class SvgCharts {
     StringBuilder sb = new StringBuilder();
     sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" viewBox=\"0 0 ").append(w).append(' ')
         .append(h).append("\" width=\"").append(w).append("\" height=\"").append(h).append("\" role=\"img\">");
-    sb.append("<title>").append(ReportWriter.html(title)).append("</title>");
+    sb.append("<title>").append(HtmlReport.escape(title)).append("</title>");
     sb.append(text(w / 2.0, 18, "middle", "title", title));
     double pw = w - left - right;
     double ph = h - top - bottom;
@@ -69,7 +69,7 @@ final class SvgCharts {
     }
     sb.append(text(left + pw / 2, h - 10, "middle", "axis", xLabel));
     sb.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%.1f\" text-anchor=\"middle\" class=\"axis\" "
-        + "transform=\"rotate(-90 14 %.1f)\">%s</text>", top + ph / 2, top + ph / 2, ReportWriter.html(yLabel)));
+        + "transform=\"rotate(-90 14 %.1f)\">%s</text>", top + ph / 2, top + ph / 2, HtmlReport.escape(yLabel)));
     // Pareto front: sorted by x, a point is on it when its y is below every y to its left.
     List<Point> sorted = new ArrayList<>(pts);
     sorted.sort(Comparator.comparingDouble(Point::x).thenComparingDouble(Point::y));
@@ -103,7 +103,7 @@ final class SvgCharts {
       double x = toX.applyAsDouble(p.x());
       double y = toY.applyAsDouble(p.y());
       sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"%s\"><title>%s: %s, %s"
-          + "</title></circle>", x, y, colours.get(p.series()), ReportWriter.html(p.label()), fmt(p.x()), fmt(p.y())));
+          + "</title></circle>", x, y, colours.get(p.series()), HtmlReport.escape(p.label()), fmt(p.x()), fmt(p.y())));
       labels.append(placeLabel(x, y, p.label(), w, placed));
     }
     sb.append(labels).append("</svg>");
@@ -165,7 +165,7 @@ final class SvgCharts {
     colours(pts).forEach((series, colour) -> {
       java.util.Set<String> of = ids.get(series);
       String text = of.equals(java.util.Set.of(series)) ? series : series + ": " + String.join(", ", of);
-      sb.append("<span><i style=\"background:").append(colour).append("\"></i>").append(ReportWriter.html(text))
+      sb.append("<span><i style=\"background:").append(colour).append("\"></i>").append(HtmlReport.escape(text))
           .append("</span>");
     });
     return sb.append("</div>").toString();
@@ -211,7 +211,7 @@ final class SvgCharts {
     int steps = hist.length;
     int exits = r.exitLayers().length;
     if (steps == 0 || exits == 0) {
-      return "<p class=\"note\">" + ReportWriter.html(title) + ": no exit trace.</p>";
+      return "<p class=\"note\">" + HtmlReport.escape(title) + ": no exit trace.</p>";
     }
     int cols = Math.min(steps, maxColumns);
     double[][] frac = new double[cols][exits];
@@ -245,7 +245,7 @@ final class SvgCharts {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"heatmap\" "
         + "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\">", w, h, w, h));
-    sb.append("<title>").append(ReportWriter.html(title)).append("</title>");
+    sb.append("<title>").append(HtmlReport.escape(title)).append("</title>");
     sb.append(text(left, 15, "start", "title", title));
     for (int c = 0; c < cols; c++) {
       for (int e = 0; e < exits; e++) {
@@ -305,7 +305,7 @@ final class SvgCharts {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"steps\" viewBox=\"0 0 %d %d\" "
         + "width=\"%d\" height=\"%d\" role=\"img\">", w, h, w, h));
-    sb.append("<title>").append(ReportWriter.html(title)).append("</title>");
+    sb.append("<title>").append(HtmlReport.escape(title)).append("</title>");
     sb.append(text(left, 14, "start", "title", title));
     sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" class=\"frame\"/>",
         left, top, pw, ph));
@@ -352,7 +352,7 @@ final class SvgCharts {
 
   private static String text(double x, double y, String anchor, String cls, String content) {
     return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"%s\">%s</text>",
-        x, y, anchor, cls, ReportWriter.html(content));
+        x, y, anchor, cls, HtmlReport.escape(content));
   }
 
   /** @return [min, max] padded by 8% (or ±1 around a single value) */

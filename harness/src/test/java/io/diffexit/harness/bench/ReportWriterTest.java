@@ -160,10 +160,10 @@ class ReportWriterTest {
 
   @Test
   void plotLabelsShortenPathValuesToTheirFileName() {
-    assertThat(ReportWriter.plotLabel("schedule[from=./schedules/uvit-deediff-0.6.json]"))
+    assertThat(ReportPlots.plotLabel("schedule[from=./schedules/uvit-deediff-0.6.json]"))
         .isEqualTo("schedule[from=uvit-deediff-0.6]");
-    assertThat(ReportWriter.plotLabel("s[a=../x/y.json,threshold=0.5]")).isEqualTo("s[a=y,threshold=0.5]");
-    assertThat(ReportWriter.plotLabel("uem[threshold=0.7]")).isEqualTo("uem[threshold=0.7]");
+    assertThat(ReportPlots.plotLabel("s[a=../x/y.json,threshold=0.5]")).isEqualTo("s[a=y,threshold=0.5]");
+    assertThat(ReportPlots.plotLabel("uem[threshold=0.7]")).isEqualTo("uem[threshold=0.7]");
   }
 
   @Test
