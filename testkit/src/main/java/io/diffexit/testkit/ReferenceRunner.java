@@ -431,7 +431,7 @@ public final class ReferenceRunner implements Denoiser, AutoCloseable {
       throw fail("returned null" + where + contract);
     }
     if (mask.getDataType() != DataType.BOOLEAN) {
-      throw fail("returned a " + mask.getDataType() + " mask" + where + contract + " (e.g. certainty.gt(threshold))");
+      throw fail("returned a mask of type " + mask.getDataType() + where + contract + " (e.g. certainty.gt(threshold))");
     }
     if (!mask.getShape().equals(new Shape(active))) {
       throw fail("returned a mask of shape " + mask.getShape() + where + contract);
