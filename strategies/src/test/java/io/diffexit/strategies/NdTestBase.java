@@ -8,6 +8,7 @@ import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.ExitStrategyFactory;
 import io.diffexit.api.Params;
 import io.diffexit.api.StrategyContext;
+import io.diffexit.testkit.LinearSchedule;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,7 +45,7 @@ public abstract class NdTestBase {
 
   /** @return a strategy built by the factory from {@code k=v,...} text on this backbone */
   protected ExitStrategy create(ExitStrategyFactory factory, String params, BackboneSpec backbone) {
-    return factory.create(Params.parse(params), new StrategyContext(backbone, TinyBackbones.thousandSteps(), manager));
+    return factory.create(Params.parse(params), new StrategyContext(backbone, new LinearSchedule(1000), manager));
   }
 
   /** @return the boolean mask as a Java array */

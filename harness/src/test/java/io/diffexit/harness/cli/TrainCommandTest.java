@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.diffexit.harness.checkpoint.Checkpoint;
 import io.diffexit.harness.checkpoint.ModelCard;
-import io.diffexit.harness.train.testkit.LinearSchedule;
 import io.diffexit.harness.train.testkit.TestRegistry;
+import io.diffexit.testkit.LinearSchedule;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

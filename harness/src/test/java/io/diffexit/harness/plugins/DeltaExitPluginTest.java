@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.diffexit.api.BackboneSpec;
 import io.diffexit.api.DecisionMode;
-import io.diffexit.api.ExitPoint;
 import io.diffexit.api.ExitPointSpec;
 import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.PassInfo;
@@ -16,11 +15,11 @@ import io.diffexit.api.ExitStrategyFactory;
 import io.diffexit.api.HiddenLayout;
 import io.diffexit.api.Params;
 import io.diffexit.api.StrategyContext;
+import io.diffexit.testkit.FixtureExitPoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,7 +74,9 @@ class DeltaExitPluginTest {
         System.arraycopy(heads[i], 0, flat, i * 4, 4);
       }
       NDArray head = call.create(flat, new Shape(heads.length, 1, 2, 2));
-      NDArray mask = strategy.decide(new CraftedExitPoint(EXITS.get(index), head, call.create(ids), 0, mode));
+      // hidden state = head: the strategy only reads heads
+      NDArray mask = strategy.decide(FixtureExitPoint.at(BACKBONE, index, head).withHead(head)
+          .withSamples(call.create(ids), 3).inMode(mode).ofSteps(1));
       assertThat(mask.getShape()).isEqualTo(new Shape(heads.length));
       return mask.toBooleanArray();
     }
@@ -193,39 +194,5 @@ class DeltaExitPluginTest {
     assertThatThrownBy(() -> create("bound=-1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("exit strategy 'delta-exit': parameter 'bound' must be in [0.0, 100.0], got -1");
-  }
-
-  /** An exit point over given heads; hidden state = head (the strategy only reads heads). */
-  private record CraftedExitPoint(ExitPointSpec spec, NDArray head, NDArray sampleIds, int step, DecisionMode mode)
-      implements ExitPoint {
-    @Override
-    public BackboneSpec backbone() {
-      return BACKBONE;
-    }
-
-    @Override
-    public NDArray hidden() {
-      return head;
-    }
-
-    @Override
-    public Optional<NDArray> previousHidden() {
-      return Optional.empty();
-    }
-
-    @Override
-    public NDArray modelTime() {
-      return head.getManager().zeros(new Shape(head.getShape().get(0)));
-    }
-
-    @Override
-    public long batchSize() {
-      return 3;
-    }
-
-    @Override
-    public int steps() {
-      return 1;
-    }
   }
 }

@@ -9,8 +9,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.diffexit.api.BackboneSpec;
-import io.diffexit.api.CostMeter;
 import io.diffexit.api.CostMeter.Category;
+import io.diffexit.api.CostMeter;
 import io.diffexit.api.DecisionMode;
 import io.diffexit.api.ExitPoint;
 import io.diffexit.api.ExitStrategy;
@@ -18,7 +18,7 @@ import io.diffexit.api.ExitTrace;
 import io.diffexit.api.HindsightExitStrategy;
 import io.diffexit.api.Pass;
 import io.diffexit.harness.testing.HiddenMeanStrategy;
-import io.diffexit.harness.testing.TinyTokenBackbone;
+import io.diffexit.testkit.TinyBackbone;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,14 +31,14 @@ class EarlyExitDenoiserTest {
   private static final int BATCH = 8;
 
   private NDManager manager;
-  private TinyTokenBackbone backbone;
+  private TinyBackbone backbone;
   private ParameterStore store;
   private final ExitStrategy strategy = new HiddenMeanStrategy(0.3f, 0.15f);
 
   @BeforeEach
   void setUp() {
     manager = NDManager.newBaseManager();
-    backbone = new TinyTokenBackbone(manager, EXITS, 6, SIDE, 42);
+    backbone = new TinyBackbone(manager, EXITS, 6, SIDE, 42);
     store = new ParameterStore(manager, false);
   }
 

@@ -14,16 +14,16 @@ import io.diffexit.api.DecisionMode;
 import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.LayerwiseOutputs;
 import io.diffexit.api.ObjectiveValue;
-import io.diffexit.strategies.FixturePoint;
 import io.diffexit.strategies.NdTestBase;
-import io.diffexit.strategies.TinyBackbones;
+import io.diffexit.testkit.FixtureExitPoint;
+import io.diffexit.testkit.TinySpecs;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BerxitStrategyTest extends NdTestBase {
 
-  private static final int D = TinyBackbones.D;
+  private static final int D = TinySpecs.D;
   private final BerxitStrategyFactory factory = new BerxitStrategyFactory();
 
   private static Parameter param(ExitStrategy s, String name) {
@@ -50,25 +50,25 @@ class BerxitStrategyTest extends NdTestBase {
 
   @Test
   void samplesExitWhenThePredictedUncertaintyOfThePooledPatchTokensIsBelowTheThreshold() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "threshold=0.1", vit);
     float[] w = new float[D];
     w[0] = 1;
     param(s, "probe1_weight").getArray().set(w);
     // u = sigmoid(x0): sigmoid(-3) = 0.047 < 0.1 exits, sigmoid(-2) = 0.119 and sigmoid(3) do not
     NDArray hidden = featureZero(-3, -2, 3);
-    assertThat(bools(s.decide(FixturePoint.at(vit, 1, hidden)))).containsExactly(true, false, false);
+    assertThat(bools(s.decide(FixtureExitPoint.at(vit, 1, hidden)))).containsExactly(true, false, false);
     // per batch: mean uncertainty (0.047 + 0.119 + 0.953) / 3 = 0.373
     ExitStrategy loose = create(factory, "threshold=0.4", vit);
     param(loose, "probe1_weight").getArray().set(w);
-    FixturePoint batch = FixturePoint.at(vit, 1, hidden).inMode(DecisionMode.PER_BATCH);
+    FixtureExitPoint batch = FixtureExitPoint.at(vit, 1, hidden).inMode(DecisionMode.PER_BATCH);
     assertThat(bools(loose.decide(batch))).containsExactly(true, true, true);
     assertThat(bools(s.decide(batch))).containsExactly(false, false, false);
   }
 
   @Test
   void objectiveIsSimplePlusAverageLayerwisePlusLteMseComputedByHand() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "", vit);
     int n = 3;
     List<NDArray> hidden = new ArrayList<>();
@@ -124,7 +124,7 @@ class BerxitStrategyTest extends NdTestBase {
 
   @Test
   void lteInputIsDetachedFromTheBackbone() {
-    BackboneSpec vit = TinyBackbones.vit(2);
+    BackboneSpec vit = TinySpecs.vit(2);
     ExitStrategy s = create(factory, "", vit);
     List<NDArray> hidden = new ArrayList<>();
     List<NDArray> heads = new ArrayList<>();
@@ -145,16 +145,16 @@ class BerxitStrategyTest extends NdTestBase {
 
   @Test
   void macsPerDecisionAreTheLteLinearOnly() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     assertThat(create(factory, "", vit).macsPerDecision(vit.exitPoints().get(0))).isEqualTo(D);
-    BackboneSpec unet = TinyBackbones.unet();
+    BackboneSpec unet = TinySpecs.unet();
     assertThat(create(factory, "", unet).macsPerDecision(unet.exitPoints().get(2))).isEqualTo(3);
   }
 
   @Test
   void badThresholdIsRefused() {
-    assertThatThrownBy(() -> create(factory, "threshold=-0.1", TinyBackbones.vit(3)))
+    assertThatThrownBy(() -> create(factory, "threshold=-0.1", TinySpecs.vit(3)))
         .hasMessage("exit strategy 'berxit': parameter 'threshold' must be in [0.0, 1.0], got -0.1");
-    assertThat(create(factory, "", TinyBackbones.vit(3)).describe()).isEqualTo("berxit(threshold=0.1)");
+    assertThat(create(factory, "", TinySpecs.vit(3)).describe()).isEqualTo("berxit(threshold=0.1)");
   }
 }

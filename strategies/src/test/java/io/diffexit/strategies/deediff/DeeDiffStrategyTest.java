@@ -14,13 +14,13 @@ import ai.djl.training.ParameterStore;
 import io.diffexit.api.BackboneSpec;
 import io.diffexit.api.DecisionMode;
 import io.diffexit.api.ExitStrategy;
-import io.diffexit.api.PassInfo;
-import io.diffexit.api.RunInfo;
 import io.diffexit.api.LayerwiseOutputs;
 import io.diffexit.api.ObjectiveValue;
-import io.diffexit.strategies.FixturePoint;
+import io.diffexit.api.PassInfo;
+import io.diffexit.api.RunInfo;
 import io.diffexit.strategies.NdTestBase;
-import io.diffexit.strategies.TinyBackbones;
+import io.diffexit.testkit.FixtureExitPoint;
+import io.diffexit.testkit.TinySpecs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 class DeeDiffStrategyTest extends NdTestBase {
 
-  private static final int D = TinyBackbones.D;
+  private static final int D = TinySpecs.D;
   private final DeeDiffStrategyFactory factory = new DeeDiffStrategyFactory();
 
   private static double sigmoid(double x) {
@@ -85,10 +85,10 @@ class DeeDiffStrategyTest extends NdTestBase {
 
   @Test
   void initialUemIsHalfCertainEverywhereSoNothingExitsAtTheDefaultThreshold() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "", vit);
     NDArray hidden = array(randoms(3, 2 * 5 * D), 2, 5, D);
-    FixturePoint p = FixturePoint.at(vit, 2, hidden);
+    FixtureExitPoint p = FixtureExitPoint.at(vit, 2, hidden);
     assertThat(bools(s.decide(p))).containsExactly(false, false);
     float[] map = s.pixelMap(p).orElseThrow().toFloatArray();
     // trunc-normal(.02) weights on inputs in [-1, 1]: sigmoid stays within 0.5 ± 0.1
@@ -100,13 +100,13 @@ class DeeDiffStrategyTest extends NdTestBase {
 
   @Test
   void certaintyMapIsTheLinearSigmoidOfEachPatchTokenUnpatchified() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "", vit);
     float[] w = randoms(5, 4 * D);
     float[] bias = randoms(6, 4);
     setProbe(s, 1, w, bias);
     float[] h = randoms(7, 2 * 5 * D);
-    NDArray map = s.pixelMap(FixturePoint.at(vit, 1, array(h, 2, 5, D))).orElseThrow();
+    NDArray map = s.pixelMap(FixtureExitPoint.at(vit, 1, array(h, 2, 5, D))).orElseThrow();
     assertThat(map.getShape()).isEqualTo(new Shape(2, 1, 4, 4));
     float[] got = map.toFloatArray();
     for (int b = 0; b < 2; b++) {
@@ -120,70 +120,70 @@ class DeeDiffStrategyTest extends NdTestBase {
 
   @Test
   void samplesExitWhenTheirMeanCertaintyExceedsTheThreshold() {
-    BackboneSpec vit = TinyBackbones.vit(5);
+    BackboneSpec vit = TinySpecs.vit(5);
     ExitStrategy s = create(factory, "threshold=0.9,patience=0", vit);
     readFeatureZero(s, 5);
     // sigmoid(3) = 0.953 > 0.9; sigmoid(2) = 0.881 < 0.9; sigmoid(-3) = 0.047
     NDArray hidden = tokensWithFeatureZero(3, 2, -3);
-    assertThat(bools(s.decide(FixturePoint.at(vit, 0, hidden)))).containsExactly(true, false, false);
+    assertThat(bools(s.decide(FixtureExitPoint.at(vit, 0, hidden)))).containsExactly(true, false, false);
   }
 
   @Test
   void patienceOneExitsAtTheSecondPassingExitPointInTheFirstHalfOnly() {
     // depth 5: first half = layers 1, 2 (2·layer <= 5); layers 3, 4 exit at the first pass
-    BackboneSpec vit = TinyBackbones.vit(5);
+    BackboneSpec vit = TinySpecs.vit(5);
     ExitStrategy s = create(factory, "threshold=0.9", vit);
     readFeatureZero(s, 5);
     startPass(s, 3);
     NDArray passBoth = tokensWithFeatureZero(3, -3, 3);
     // exit point 0: samples 0 and 2 pass for the first time: flagged, not exited
-    assertThat(bools(s.decide(FixturePoint.at(vit, 0, passBoth)))).containsExactly(false, false, false);
+    assertThat(bools(s.decide(FixtureExitPoint.at(vit, 0, passBoth)))).containsExactly(false, false, false);
     // exit point 1: sample 0 passes again -> exits; sample 1 passes first time -> flagged; sample 2 fails
     NDArray second = tokensWithFeatureZero(3, 3, -3);
-    assertThat(bools(s.decide(FixturePoint.at(vit, 1, second)))).containsExactly(true, false, false);
+    assertThat(bools(s.decide(FixtureExitPoint.at(vit, 1, second)))).containsExactly(true, false, false);
     // exit point 2 (second half), samples 1 and 2 still active: both pass -> both exit immediately
     NDArray third = tokensWithFeatureZero(3, 3);
-    FixturePoint p2 = FixturePoint.at(vit, 2, third).withSamples(manager.create(new long[] {1, 2}), 3);
+    FixtureExitPoint p2 = FixtureExitPoint.at(vit, 2, third).withSamples(manager.create(new long[] {1, 2}), 3);
     assertThat(bools(s.decide(p2))).containsExactly(true, true);
     // a new pass forgets the flags
     s.startPass(new PassInfo(1, new int[] {0, 1, 2}, -1, manager));
-    assertThat(bools(s.decide(FixturePoint.at(vit, 0, passBoth)))).containsExactly(false, false, false);
-    assertThat(bools(s.decide(FixturePoint.at(vit, 1, passBoth)))).containsExactly(true, false, true);
+    assertThat(bools(s.decide(FixtureExitPoint.at(vit, 0, passBoth)))).containsExactly(false, false, false);
+    assertThat(bools(s.decide(FixtureExitPoint.at(vit, 1, passBoth)))).containsExactly(true, false, true);
   }
 
   @Test
   void patienceFlagsFollowSampleIdsWhenTheBatchIsCompacted() {
-    BackboneSpec vit = TinyBackbones.vit(7); // first half: layers 1..3
+    BackboneSpec vit = TinySpecs.vit(7); // first half: layers 1..3
     ExitStrategy s = create(factory, "threshold=0.9,patience=1", vit);
     readFeatureZero(s, 7);
     startPass(s, 4);
     // exit point 0: samples 0..3; only sample 3 passes
-    assertThat(bools(s.decide(FixturePoint.at(vit, 0, tokensWithFeatureZero(-3, -3, -3, 3)))))
+    assertThat(bools(s.decide(FixtureExitPoint.at(vit, 0, tokensWithFeatureZero(-3, -3, -3, 3)))))
         .containsExactly(false, false, false, false);
     // exit point 1 after some other compaction: active ids [1, 3]; both pass, only id 3 was flagged
-    FixturePoint p1 = FixturePoint.at(vit, 1, tokensWithFeatureZero(3, 3)).withSamples(
+    FixtureExitPoint p1 = FixtureExitPoint.at(vit, 1, tokensWithFeatureZero(3, 3)).withSamples(
         manager.create(new long[] {1, 3}), 4);
     assertThat(bools(s.decide(p1))).containsExactly(false, true);
   }
 
   @Test
   void perBatchModeAveragesTheWholeBatchTensorAndReturnsAUniformMask() {
-    BackboneSpec vit = TinyBackbones.vit(5);
+    BackboneSpec vit = TinySpecs.vit(5);
     ExitStrategy strict = create(factory, "threshold=0.9,patience=0", vit);
     ExitStrategy loose = create(factory, "threshold=0.6,patience=0", vit);
     readFeatureZero(strict, 5);
     readFeatureZero(loose, 5);
     // certainties 0.953 and sigmoid(-1) = 0.269: batch mean 0.611
     NDArray hidden = tokensWithFeatureZero(3, -1);
-    FixturePoint perBatch = FixturePoint.at(vit, 3, hidden).inMode(DecisionMode.PER_BATCH);
+    FixtureExitPoint perBatch = FixtureExitPoint.at(vit, 3, hidden).inMode(DecisionMode.PER_BATCH);
     assertThat(bools(strict.decide(perBatch))).containsExactly(false, false);
     assertThat(bools(loose.decide(perBatch))).containsExactly(true, true);
-    assertThat(bools(loose.decide(FixturePoint.at(vit, 3, hidden)))).containsExactly(true, false);
+    assertThat(bools(loose.decide(FixtureExitPoint.at(vit, 3, hidden)))).containsExactly(true, false);
   }
 
   @Test
   void timestepUemConcatenatesTheSinusoidalEmbeddingOfTheModelTime() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "uem=timestep", vit);
     // width D + 8 (embedding width = D); weights only on the embedding: [cos(t f_0..3), sin(t f_0..3)]
     float[] w = new float[4 * 2 * D];
@@ -199,7 +199,7 @@ class DeeDiffStrategyTest extends NdTestBase {
       z += we[k] * Math.cos(t * f) + we[4 + k] * Math.sin(t * f);
     }
     NDArray hidden = array(randoms(12, 5 * D), 1, 5, D);
-    FixturePoint p = FixturePoint.at(vit, 0, hidden).withModelTime(manager.create(new float[] {t}));
+    FixtureExitPoint p = FixtureExitPoint.at(vit, 0, hidden).withModelTime(manager.create(new float[] {t}));
     float[] map = s.pixelMap(p).orElseThrow().toFloatArray();
     assertThat(map).hasSize(16);
     for (float c : map) {
@@ -210,12 +210,12 @@ class DeeDiffStrategyTest extends NdTestBase {
 
   @Test
   void featureMapUemProjectsChannelsAndUpsamplesByTheLayoutScale() {
-    BackboneSpec unet = TinyBackbones.unet();
+    BackboneSpec unet = TinySpecs.unet();
     ExitStrategy s = create(factory, "", unet);
     float[] w = randoms(21, 6);
     setProbe(s, 1, w, new float[] {0.25f});
     float[] h = randoms(22, 6 * 2 * 2); // (1, 6, 2, 2)
-    float[] map = s.pixelMap(FixturePoint.at(unet, 1, array(h, 1, 6, 2, 2))).orElseThrow().toFloatArray();
+    float[] map = s.pixelMap(FixtureExitPoint.at(unet, 1, array(h, 1, 6, 2, 2))).orElseThrow().toFloatArray();
     assertThat(map).hasSize(16);
     for (int y = 0; y < 4; y++) {
       for (int x = 0; x < 4; x++) {
@@ -230,12 +230,12 @@ class DeeDiffStrategyTest extends NdTestBase {
 
   @Test
   void macsPerDecisionCountTheUemLinearOverAllPositions() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     // 4 patch tokens × 8 inputs × (2·2·1) outputs
     assertThat(create(factory, "", vit).macsPerDecision(vit.exitPoints().get(1))).isEqualTo(4 * 8 * 4);
     // with the time embedding: 4 × (8 + 8) × 4
     assertThat(create(factory, "uem=timestep", vit).macsPerDecision(vit.exitPoints().get(1))).isEqualTo(4 * 16 * 4);
-    BackboneSpec unet = TinyBackbones.unet();
+    BackboneSpec unet = TinySpecs.unet();
     ExitStrategy s = create(factory, "", unet);
     assertThat(s.macsPerDecision(unet.exitPoints().get(0))).isEqualTo(16 * 6);
     assertThat(s.macsPerDecision(unet.exitPoints().get(1))).isEqualTo(4 * 6);
@@ -273,7 +273,7 @@ class DeeDiffStrategyTest extends NdTestBase {
 
   @Test
   void objectiveMatchesTheOfficialLossesComputedByHand() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "lambda=0.5,beta=2", vit);
     Case c = lossCase(vit, s, false);
     ObjectiveValue v = s.objective().orElseThrow().loss(c.outputs(), new ParameterStore(manager, false));
@@ -316,7 +316,7 @@ class DeeDiffStrategyTest extends NdTestBase {
 
   @Test
   void uemLossDoesNotReachTheHiddenStatesButTrainsTheUem() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "", vit);
     Case c = lossCase(vit, s, true);
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -333,7 +333,7 @@ class DeeDiffStrategyTest extends NdTestBase {
 
   @Test
   void ualWeightsAreNotDetachedSoTheyAlsoTrainTheUem() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "", vit);
     Case c = lossCase(vit, s, false);
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -345,7 +345,7 @@ class DeeDiffStrategyTest extends NdTestBase {
 
   @Test
   void uemParametersSurviveASaveLoadRoundTrip() throws Exception {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy trained = create(factory, "", vit);
     setProbe(trained, 2, randoms(31, 4 * D), randoms(32, 4));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -359,13 +359,13 @@ class DeeDiffStrategyTest extends NdTestBase {
           param(trained, name).getArray().toFloatArray());
     }
     NDArray hidden = array(randoms(33, 2 * 5 * D), 2, 5, D);
-    assertThat(fresh.pixelMap(FixturePoint.at(vit, 2, hidden)).orElseThrow().toFloatArray())
-        .containsExactly(trained.pixelMap(FixturePoint.at(vit, 2, hidden)).orElseThrow().toFloatArray());
+    assertThat(fresh.pixelMap(FixtureExitPoint.at(vit, 2, hidden)).orElseThrow().toFloatArray())
+        .containsExactly(trained.pixelMap(FixtureExitPoint.at(vit, 2, hidden)).orElseThrow().toFloatArray());
   }
 
   @Test
   void badParametersFailWithMessagesNamingThem() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     assertThatThrownBy(() -> create(factory, "threshold=1.5", vit))
         .hasMessage("exit strategy 'deediff': parameter 'threshold' must be in [0.0, 1.0], got 1.5");
     assertThatThrownBy(() -> create(factory, "treshold=0.9", vit))
@@ -381,7 +381,7 @@ class DeeDiffStrategyTest extends NdTestBase {
 
   @Test
   void describeNamesEveryEffectiveParameter() {
-    assertThat(create(factory, "threshold=0.92", TinyBackbones.vit(3)).describe())
+    assertThat(create(factory, "threshold=0.92", TinySpecs.vit(3)).describe())
         .isEqualTo("deediff(threshold=0.92, patience=1, uem=token, lambda=1.0, beta=1.0)");
   }
 

@@ -10,9 +10,9 @@ import io.diffexit.api.ExitPointSpec;
 import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.HiddenLayout;
 import io.diffexit.api.Params;
-import io.diffexit.strategies.FixturePoint;
 import io.diffexit.strategies.NdTestBase;
-import io.diffexit.strategies.TinyBackbones;
+import io.diffexit.testkit.FixtureExitPoint;
+import io.diffexit.testkit.TinySpecs;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,17 +22,17 @@ class FixedLayerStrategyTest extends NdTestBase {
 
   @Test
   void everySampleExitsAtTheExitPointWithThatLayerAndNowhereElse() {
-    BackboneSpec vit = TinyBackbones.vit(5);
+    BackboneSpec vit = TinySpecs.vit(5);
     ExitStrategy s = create(factory, "layer=3", vit);
-    NDArray h = array(new float[3 * 5 * TinyBackbones.D], 3, 5, TinyBackbones.D);
-    assertThat(bools(s.decide(FixturePoint.at(vit, 1, h)))).containsExactly(false, false, false);
-    assertThat(bools(s.decide(FixturePoint.at(vit, 2, h)))).containsExactly(true, true, true);
+    NDArray h = array(new float[3 * 5 * TinySpecs.D], 3, 5, TinySpecs.D);
+    assertThat(bools(s.decide(FixtureExitPoint.at(vit, 1, h)))).containsExactly(false, false, false);
+    assertThat(bools(s.decide(FixtureExitPoint.at(vit, 2, h)))).containsExactly(true, true, true);
     assertThat(s.describe()).isEqualTo("fixed(layer=3)");
   }
 
   @Test
   void layerMustBeGivenWithinTheDepthAndBeAnExitLayer() {
-    BackboneSpec vit = TinyBackbones.vit(5);
+    BackboneSpec vit = TinySpecs.vit(5);
     assertThatThrownBy(() -> create(factory, "", vit))
         .hasMessage("exit strategy 'fixed': parameter 'layer' is required");
     assertThatThrownBy(() -> create(factory, "layer=20", vit))

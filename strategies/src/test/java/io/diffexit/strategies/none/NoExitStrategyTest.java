@@ -9,9 +9,9 @@ import io.diffexit.api.BackboneSpec;
 import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.LayerwiseOutputs;
 import io.diffexit.api.ObjectiveValue;
-import io.diffexit.strategies.FixturePoint;
 import io.diffexit.strategies.NdTestBase;
-import io.diffexit.strategies.TinyBackbones;
+import io.diffexit.testkit.FixtureExitPoint;
+import io.diffexit.testkit.TinySpecs;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,9 +19,9 @@ class NoExitStrategyTest extends NdTestBase {
 
   @Test
   void neverExitsAndTrainsWithLSimpleOnTheFinalHead() {
-    BackboneSpec vit = TinyBackbones.vit(2);
+    BackboneSpec vit = TinySpecs.vit(2);
     ExitStrategy s = create(new NoExitStrategyFactory(), "", vit);
-    FixturePoint p = FixturePoint.at(vit, 0, array(new float[2 * 5 * TinyBackbones.D], 2, 5, TinyBackbones.D));
+    FixtureExitPoint p = FixtureExitPoint.at(vit, 0, array(new float[2 * 5 * TinySpecs.D], 2, 5, TinySpecs.D));
     assertThat(bools(s.decide(p))).containsExactly(false, false);
     ObjectiveValue v = s.objective().orElseThrow().loss(new LayerwiseOutputs(
         List.of(p.hidden(), p.hidden()),
@@ -35,7 +35,7 @@ class NoExitStrategyTest extends NdTestBase {
 
   @Test
   void anyParameterIsUnknown() {
-    assertThatThrownBy(() -> create(new NoExitStrategyFactory(), "threshold=0.5", TinyBackbones.vit(2)))
+    assertThatThrownBy(() -> create(new NoExitStrategyFactory(), "threshold=0.5", TinySpecs.vit(2)))
         .hasMessage("exit strategy 'none': unknown parameter 'threshold'; known: []");
   }
 }

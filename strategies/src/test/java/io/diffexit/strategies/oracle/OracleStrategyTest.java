@@ -7,9 +7,9 @@ import ai.djl.ndarray.NDArray;
 import io.diffexit.api.BackboneSpec;
 import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.HindsightExitStrategy;
-import io.diffexit.strategies.FixturePoint;
 import io.diffexit.strategies.NdTestBase;
-import io.diffexit.strategies.TinyBackbones;
+import io.diffexit.testkit.FixtureExitPoint;
+import io.diffexit.testkit.TinySpecs;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +19,7 @@ class OracleStrategyTest extends NdTestBase {
 
   @Test
   void choosesTheFirstHeadWithinRelativeDistanceDeltaOfTheFinalHead() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     HindsightExitStrategy s = (HindsightExitStrategy) create(factory, "delta=0.05", vit);
     // final heads: sample 0 = [3, 4] (norm 5), sample 1 = [0, 10] (norm 10); shape (2, 1, 1, 2)
     NDArray last = array(new float[] {3, 4, 0, 10}, 2, 1, 1, 2);
@@ -27,7 +27,7 @@ class OracleStrategyTest extends NdTestBase {
     NDArray g0 = array(new float[] {3.2f, 4, 0, 11}, 2, 1, 1, 2);
     // exit 1: sample 0 off by 1 (20%), sample 1 off by 0.5 (5%, within: <= delta)
     NDArray g1 = array(new float[] {4, 4, 0, 10.5f}, 2, 1, 1, 2);
-    FixturePoint p = FixturePoint.at(vit, 2, array(new float[2 * 5 * TinyBackbones.D], 2, 5, TinyBackbones.D));
+    FixtureExitPoint p = FixtureExitPoint.at(vit, 2, array(new float[2 * 5 * TinySpecs.D], 2, 5, TinySpecs.D));
     NDArray chosen = s.chooseExit(List.of(g0, g1, last), p);
     assertThat(chosen.getDataType()).isEqualTo(ai.djl.ndarray.types.DataType.INT32);
     assertThat(chosen.toIntArray()).containsExactly(0, 1);
@@ -37,18 +37,18 @@ class OracleStrategyTest extends NdTestBase {
 
   @Test
   void isLabelledAnUpperBoundAndRefusesOnlineDecisions() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "", vit);
     assertThat(s.isUpperBound()).isTrue();
     assertThat(s.describe()).contains("upper bound").contains("delta=0.05");
-    FixturePoint p = FixturePoint.at(vit, 0, array(new float[5 * TinyBackbones.D], 1, 5, TinyBackbones.D));
+    FixtureExitPoint p = FixtureExitPoint.at(vit, 0, array(new float[5 * TinySpecs.D], 1, 5, TinySpecs.D));
     assertThatThrownBy(() -> s.decide(p)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("call chooseExit");
   }
 
   @Test
   void negativeDeltaIsRefused() {
-    assertThatThrownBy(() -> create(factory, "delta=-0.1", TinyBackbones.vit(3)))
+    assertThatThrownBy(() -> create(factory, "delta=-0.1", TinySpecs.vit(3)))
         .hasMessage("exit strategy 'oracle': parameter 'delta' must be >= 0, got -0.1");
   }
 }

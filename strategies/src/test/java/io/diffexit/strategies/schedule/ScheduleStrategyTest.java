@@ -14,9 +14,9 @@ import io.diffexit.api.HiddenLayout;
 import io.diffexit.api.LayerwiseOutputs;
 import io.diffexit.api.ObjectiveValue;
 import io.diffexit.api.Params;
-import io.diffexit.strategies.FixturePoint;
 import io.diffexit.strategies.NdTestBase;
-import io.diffexit.strategies.TinyBackbones;
+import io.diffexit.testkit.FixtureExitPoint;
+import io.diffexit.testkit.TinySpecs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ScheduleStrategyTest extends NdTestBase {
 
-  private static final int D = TinyBackbones.D;
+  private static final int D = TinySpecs.D;
   private final ScheduleStrategyFactory factory = new ScheduleStrategyFactory();
 
   /** Exit layers 2, 4, 6, 8, 10 (depth 10), so rounding up is visible. */
@@ -58,22 +58,22 @@ class ScheduleStrategyTest extends NdTestBase {
 
   @Test
   void eachSampleExitsAtTheExitPointOfItsOwnModelTime() {
-    BackboneSpec vit = TinyBackbones.vit(5);
+    BackboneSpec vit = TinySpecs.vit(5);
     ExitStrategy s = create(factory, "table=0-500:5;500-1000:2", vit);
     NDArray hidden = array(new float[3 * 5 * D], 3, 5, D);
     NDArray times = manager.create(new float[] {10, 600, 999});
-    assertThat(bools(s.decide(FixturePoint.at(vit, 1, hidden).withModelTime(times))))
+    assertThat(bools(s.decide(FixtureExitPoint.at(vit, 1, hidden).withModelTime(times))))
         .containsExactly(false, true, true);
-    assertThat(bools(s.decide(FixturePoint.at(vit, 0, hidden).withModelTime(times))))
+    assertThat(bools(s.decide(FixtureExitPoint.at(vit, 0, hidden).withModelTime(times))))
         .containsExactly(false, false, false);
     // per batch: mean time 536.3 -> layer 2 for all
-    FixturePoint batch = FixturePoint.at(vit, 1, hidden).withModelTime(times).inMode(DecisionMode.PER_BATCH);
+    FixtureExitPoint batch = FixtureExitPoint.at(vit, 1, hidden).withModelTime(times).inMode(DecisionMode.PER_BATCH);
     assertThat(bools(s.decide(batch))).containsExactly(true, true, true);
   }
 
   @Test
   void defaultIsALinearRampFromFullDepthToHalfDepth() {
-    ScheduleStrategy s = schedule("", TinyBackbones.vit(13));
+    ScheduleStrategy s = schedule("", TinySpecs.vit(13));
     ExitSchedule ramp = s.schedule();
     // layer(t) = 13 - 6.5 t / 1000, rounded up
     assertThat(ramp.layerAt(0)).isEqualTo(13);
@@ -152,7 +152,7 @@ class ScheduleStrategyTest extends NdTestBase {
 
   @Test
   void objectiveAddsEachSamplesScheduledHeadLossToLSimple() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "table=0-500:3;500-1000:1", vit);
     float[] noise = randoms(1, 32);
     List<float[]> gs = new ArrayList<>();

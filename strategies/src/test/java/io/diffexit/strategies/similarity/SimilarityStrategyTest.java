@@ -11,22 +11,22 @@ import io.diffexit.api.DecisionMode;
 import io.diffexit.api.ExitStrategy;
 import io.diffexit.api.LayerwiseOutputs;
 import io.diffexit.api.ObjectiveValue;
-import io.diffexit.strategies.FixturePoint;
 import io.diffexit.strategies.NdTestBase;
-import io.diffexit.strategies.TinyBackbones;
 import io.diffexit.strategies.similarity.SimilarityStrategy.Comparison;
+import io.diffexit.testkit.FixtureExitPoint;
+import io.diffexit.testkit.TinySpecs;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SimilarityStrategyTest extends NdTestBase {
 
-  private static final int D = TinyBackbones.D;
+  private static final int D = TinySpecs.D;
   private final SimilarityStrategyFactory factory = new SimilarityStrategyFactory();
 
   @Test
   void exitsWhereTheFlattenedHiddenStatesOfAdjacentExitPointsAreNearlyParallel() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "threshold=0.99", vit);
     float[] a = randoms(1, 5 * D);
     float[] scaled = new float[a.length]; // 2a: cosine 1
@@ -50,7 +50,7 @@ class SimilarityStrategyTest extends NdTestBase {
       nb += bent[k] * bent[k];
     }
     assertThat(dot / Math.sqrt(na * nb)).isLessThan(0.99);
-    FixturePoint p = FixturePoint.at(vit, 1, array(cur, 2, 5, D)).withPrevious(array(prev, 2, 5, D));
+    FixtureExitPoint p = FixtureExitPoint.at(vit, 1, array(cur, 2, 5, D)).withPrevious(array(prev, 2, 5, D));
     assertThat(bools(s.decide(p))).containsExactly(true, false);
     // per batch: one cosine over the whole flattened batch, (2·|a|² + a·bent) / (|a|√2 · √(4|a|² + |bent|²))
     double batchCos = (2 * na + dot) / (Math.sqrt(2 * na) * Math.sqrt(4 * na + nb));
@@ -60,10 +60,10 @@ class SimilarityStrategyTest extends NdTestBase {
 
   @Test
   void neverExitsAtTheFirstExitPoint() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "threshold=0", vit);
     NDArray h = array(randoms(2, 2 * 5 * D), 2, 5, D);
-    assertThat(bools(s.decide(FixturePoint.at(vit, 0, h)))).containsExactly(false, false);
+    assertThat(bools(s.decide(FixtureExitPoint.at(vit, 0, h)))).containsExactly(false, false);
   }
 
   @Test
@@ -75,7 +75,7 @@ class SimilarityStrategyTest extends NdTestBase {
 
   @Test
   void featureMapsWithEqualChannelsArePooledAndOthersCompareHeads() {
-    BackboneSpec unet = TinyBackbones.unet();
+    BackboneSpec unet = TinySpecs.unet();
     SimilarityStrategy s = (SimilarityStrategy) create(factory, "threshold=0.99", unet);
     assertThat(s.comparison(0)).isEqualTo(Comparison.NONE);
     assertThat(s.comparison(1)).isEqualTo(Comparison.POOLED_HIDDEN);
@@ -100,21 +100,21 @@ class SimilarityStrategyTest extends NdTestBase {
       }
     }
     NDArray headsAt1 = array(randoms(4, 3 * 16), 3, 1, 4, 4);
-    FixturePoint p1 = FixturePoint.at(unet, 1, array(cur, 2, 6, 2, 2)).withPrevious(array(prev, 2, 6, 4, 4))
+    FixtureExitPoint p1 = FixtureExitPoint.at(unet, 1, array(cur, 2, 6, 2, 2)).withPrevious(array(prev, 2, 6, 4, 4))
         .withHead(headsAt1.get("0:2"));
     assertThat(bools(s.decide(p1))).containsExactly(true, false);
     assertThat(p1.headCalls()).as("the next exit point compares heads, so this head is kept").isEqualTo(1);
 
     // exit point 2: sample 0 exited, active ids [1]; its head equals the kept head of sample 1 -> cosine 1
     NDArray headAt2 = headsAt1.get("1:2").mul(3);
-    FixturePoint p2 = FixturePoint.at(unet, 2, array(randoms(5, 12), 1, 3, 2, 2))
+    FixtureExitPoint p2 = FixtureExitPoint.at(unet, 2, array(randoms(5, 12), 1, 3, 2, 2))
         .withSamples(manager.create(new long[] {1}), 2).withHead(headAt2);
     assertThat(bools(s.decide(p2))).containsExactly(true);
   }
 
   @Test
   void objectiveWeighsDeeperExitPointsLinearly() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "", vit);
     List<NDArray> heads = new ArrayList<>();
     List<NDArray> hidden = new ArrayList<>();
@@ -138,11 +138,11 @@ class SimilarityStrategyTest extends NdTestBase {
 
   @Test
   void macsPerDecisionCountTheCosineOverTheComparedValues() {
-    BackboneSpec vit = TinyBackbones.vit(3);
+    BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "", vit);
     assertThat(s.macsPerDecision(vit.exitPoints().get(0))).isZero();
     assertThat(s.macsPerDecision(vit.exitPoints().get(1))).isEqualTo(3 * 5 * D);
-    BackboneSpec unet = TinyBackbones.unet();
+    BackboneSpec unet = TinySpecs.unet();
     ExitStrategy u = create(factory, "", unet);
     assertThat(u.macsPerDecision(unet.exitPoints().get(1))).as("pooled to 6x2x2").isEqualTo(3 * 24);
     assertThat(u.macsPerDecision(unet.exitPoints().get(2))).as("heads 1x4x4").isEqualTo(3 * 16);
@@ -150,7 +150,7 @@ class SimilarityStrategyTest extends NdTestBase {
 
   @Test
   void thresholdOutsideUnitIntervalIsRefused() {
-    assertThatThrownBy(() -> create(factory, "threshold=2", TinyBackbones.vit(3)))
+    assertThatThrownBy(() -> create(factory, "threshold=2", TinySpecs.vit(3)))
         .hasMessage("exit strategy 'similarity': parameter 'threshold' must be in [0.0, 1.0], got 2");
   }
 }

@@ -1,24 +1,27 @@
-package io.diffexit.strategies;
+package io.diffexit.testkit;
 
 import ai.djl.ndarray.types.Shape;
 import io.diffexit.api.BackboneSpec;
 import io.diffexit.api.ExitPointSpec;
 import io.diffexit.api.HiddenLayout;
-import io.diffexit.api.NoiseSchedule;
 import io.diffexit.api.Params;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Hand-built backbone descriptions for tests: no network behind them, only shapes and costs. */
-public final class TinyBackbones {
+/**
+ * Hand-built backbone descriptions with no network behind them, only shapes and costs: for unit tests that feed a
+ * strategy crafted arrays through {@link FixtureExitPoint}. A test that needs a pass to run uses {@link TinyBackbone}.
+ */
+public final class TinySpecs {
 
   /** Token width of {@link #vit}. */
   public static final int D = 8;
 
-  private TinyBackbones() {}
+  private TinySpecs() {}
 
   /**
-   * A U-ViT-like description: 1×4×4 images, patch 2 (2×2 grid), one time token, width 8, exit layers 1..n.
+   * A U-ViT-like description: 1×4×4 images, patch 2 (2×2 grid), one time token, width {@value #D}, exit layers
+   * 1..n; segments 1000 MACs, heads 50, embedding 10.
    *
    * @param n exit points
    */
@@ -33,7 +36,7 @@ public final class TinyBackbones {
 
   /**
    * A U-Net-like description on 1×4×4 images: exit 0 = (6, 4, 4) at scale 1, exit 1 = (6, 2, 2) at scale 2 (same
-   * channels, pooled comparison), exit 2 = (3, 2, 2) at scale 2 (channels differ: heads comparison).
+   * channels as exit 0), exit 2 = (3, 2, 2) at scale 2 (other channels); segments 100 MACs, heads 5, embedding 10.
    */
   public static BackboneSpec unet() {
     List<ExitPointSpec> points = List.of(
@@ -41,40 +44,5 @@ public final class TinyBackbones {
         new ExitPointSpec(1, "down2", 2, new Shape(6, 2, 2), HiddenLayout.featureMap(2, 2, 2, 6), 100, 5),
         new ExitPointSpec(2, "up1", 3, new Shape(3, 2, 2), HiddenLayout.featureMap(2, 2, 2, 3), 100, 5));
     return new BackboneSpec("tiny-unet", Params.empty(), 1, 4, 4, points, 10, 0);
-  }
-
-  /** A schedule that only reports T = 1000 (the strategies need nothing else). */
-  public static NoiseSchedule thousandSteps() {
-    return new NoiseSchedule() {
-      @Override
-      public String name() {
-        return "test(T=1000)";
-      }
-
-      @Override
-      public int trainTimesteps() {
-        return 1000;
-      }
-
-      @Override
-      public double beta(int t) {
-        throw new UnsupportedOperationException("not needed by strategies");
-      }
-
-      @Override
-      public double alphaBar(int t) {
-        throw new UnsupportedOperationException("not needed by strategies");
-      }
-
-      @Override
-      public double alphaBarAt(double t) {
-        throw new UnsupportedOperationException("not needed by strategies");
-      }
-
-      @Override
-      public double modelTime(double t) {
-        return t * 1000 - 1;
-      }
-    };
   }
 }

@@ -1,15 +1,21 @@
-package io.diffexit.harness.train.testkit;
+package io.diffexit.testkit;
 
 import io.diffexit.api.NoiseSchedule;
 
-/** Test-only DDPM linear-β schedule (β from 1e-4 to 0.02 over T steps); the samplers module has the real one. */
+/**
+ * DDPM's linear-β schedule (β from 1e-4 to 0.02 over T steps) for tests, so that a strategy's tests need not depend on
+ * the samplers module (which has the production one); its continuous view is the VP-SDE with β0 = 1e-4·T, β1 = 0.02·T.
+ */
 public final class LinearSchedule implements NoiseSchedule {
 
   private final int steps;
   private final double[] alphaBar;
 
-  /** @param steps T */
+  /** @param steps T, at least 2 */
   public LinearSchedule(int steps) {
+    if (steps < 2) {
+      throw new IllegalArgumentException("a linear schedule needs at least 2 timesteps, got " + steps);
+    }
     this.steps = steps;
     alphaBar = new double[steps];
     double prod = 1;
