@@ -46,6 +46,25 @@ public interface NoiseSchedule {
     return t * trainTimesteps() - 1.0;
   }
 
+  /**
+   * @param modelTime a network time input, as {@link #modelTime(double)} gives
+   * @return the continuous time t ∈ (0, 1] with {@code modelTime(t) = modelTime}; the default bisects, relying on
+   *     {@link #modelTime(double)} increasing in t (for the built-in schedules it is {@link #timeOfIndex} of the index)
+   */
+  default double timeOfModelTime(double modelTime) {
+    double lo = 0.0;
+    double hi = 1.0;
+    for (int i = 0; i < 200 && hi - lo > 1e-15; i++) {
+      double mid = 0.5 * (lo + hi);
+      if (modelTime(mid) < modelTime) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return 0.5 * (lo + hi);
+  }
+
   /** @return α(t) = sqrt(ᾱ(t)), the signal scale at continuous time t */
   default double alphaAt(double t) {
     return Math.sqrt(alphaBarAt(t));

@@ -6,6 +6,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.diffexit.api.Backbone;
 import io.diffexit.api.BackboneSpec;
+import io.diffexit.api.NoiseSchedule;
 import io.diffexit.api.Pass;
 import io.diffexit.api.SinusoidalTimeEmbedding;
 import io.diffexit.backbones.nn.DeviceConstants;
@@ -53,6 +54,7 @@ public final class UNetBackbone implements Backbone {
   private final NDManager manager;
   private final DeviceConstants constants;
   private final UNetNetwork network;
+  private final NoiseSchedule schedule;
   private final BackboneSpec spec;
 
   /**
@@ -64,6 +66,20 @@ public final class UNetBackbone implements Backbone {
    * @param seed the initialisation seed: equal seeds give bit-identical parameters
    */
   public UNetBackbone(UNetConfig config, NDManager parent, long seed) {
+    this(config, parent, seed, null);
+  }
+
+  /**
+   * @param schedule the forward process the model is trained for; required when some head predicts x̂₀
+   *     ({@link UNetConfig.ExitTarget#X0}), to turn x̂₀ into ε, else unused (may be null)
+   * @throws IllegalArgumentException when x̂₀ heads are configured and no schedule is given
+   */
+  public UNetBackbone(UNetConfig config, NDManager parent, long seed, NoiseSchedule schedule) {
+    if (config.exitTarget() == UNetConfig.ExitTarget.X0 && schedule == null) {
+      throw new IllegalArgumentException(UNetConfig.OWNER + ": exit-target=x0 needs the noise schedule the model is"
+          + " trained for, and the host gave none (BackboneContext.schedule); use exit-target=eps");
+    }
+    this.schedule = schedule;
     this.manager = parent.newSubManager();
     this.constants = new DeviceConstants(manager);
     this.network = new UNetNetwork(config, seed, constants, new SinusoidalTimeEmbedding(manager, config.base()));
@@ -97,7 +113,7 @@ public final class UNetBackbone implements Backbone {
 
   @Override
   public Pass begin(ParameterStore store, NDArray x, NDArray t, boolean training) {
-    return new UNetPass(network, store, x, t, training);
+    return new UNetPass(network, store, x, t, training, schedule);
   }
 
   @Override

@@ -27,6 +27,8 @@ import java.util.StringJoiner;
  * @param heads attention heads (must divide the lowest level's channels)
  * @param groups GroupNorm groups (must divide every normalised channel count)
  * @param dropout dropout rate inside residual blocks, active only in training
+ * @param exitTarget what the heads of the exits below full resolution predict ({@link ExitTarget}); the last exit's
+ *     head always predicts ε, so the setting does not change what plain training trains
  */
 public record UNetConfig(
     int channels,
@@ -38,7 +40,39 @@ public record UNetConfig(
     boolean attention,
     int heads,
     int groups,
-    double dropout) {
+    double dropout,
+    ExitTarget exitTarget) {
+
+  /** What a lower-resolution exit head predicts. */
+  public enum ExitTarget {
+    /** ε at the exit's resolution, nearest-neighbour upsampled to the image (DDPM's head at every exit). */
+    EPS("eps"),
+    /**
+     * x̂₀ at the exit's resolution, bilinearly upsampled and turned into ε with the full-resolution input:
+     * ε = (x_t − √ᾱ·up(x̂₀))/√(1−ᾱ). The noise of x_t passes through, which an ε predicted at 7×7 cannot carry.
+     */
+    X0("x0");
+
+    private final String text;
+
+    ExitTarget(String text) {
+      this.text = text;
+    }
+
+    /** @return the parameter value, {@code eps} or {@code x0} */
+    public String text() {
+      return text;
+    }
+
+    static ExitTarget parse(String v) {
+      for (ExitTarget t : values()) {
+        if (t.text.equals(v)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException(OWNER + ": parameter 'exit-target' must be eps or x0, got '" + v + "'");
+    }
+  }
 
   /** The factory name; also used in error messages. */
   static final String OWNER = "backbone 'unet'";
@@ -57,11 +91,15 @@ public record UNetConfig(
           ParamSpec.optional("attention", true, "self-attention after every residual block at the lowest resolution"),
           ParamSpec.optional("heads", 1, "attention heads, in [1, 64]; must divide the lowest level's channels"),
           ParamSpec.optional("groups", 8, "GroupNorm groups, in [1, 1024]; must divide every normalised channel count"),
-          ParamSpec.optional("dropout", 0.0, "dropout rate in residual blocks during training, in [0, 0.9]"));
+          ParamSpec.optional("dropout", 0.0, "dropout rate in residual blocks during training, in [0, 0.9]"),
+          ParamSpec.optional("exit-target", "eps", "what the exit heads below full resolution predict: eps, or x0 at"
+              + " the exit's resolution, upsampled and turned into eps with the full-resolution x_t (needs the noise"
+              + " schedule; the last head is eps either way)"));
 
   /** Validates and copies. */
   public UNetConfig {
     mult = List.copyOf(mult);
+    java.util.Objects.requireNonNull(exitTarget, "exitTarget");
     check(channels >= 1 && channels <= 64, "channels", "[1, 64]", channels);
     check(height >= 2 && height <= 1024, "height", "[2, 1024]", height);
     check(width >= 2 && width <= 1024, "width", "[2, 1024]", width);
@@ -125,7 +163,8 @@ public record UNetConfig(
         p.getBoolean("attention", true),
         p.getInt("heads", 1),
         p.getInt("groups", 8),
-        p.getDouble("dropout", 0.0));
+        p.getDouble("dropout", 0.0),
+        ExitTarget.parse(p.getString("exit-target", "eps")));
   }
 
   /** @return every parameter with its value, in the form {@link #fromParams(Params)} reads */
@@ -143,6 +182,7 @@ public record UNetConfig(
     m.put("heads", Integer.toString(heads));
     m.put("groups", Integer.toString(groups));
     m.put("dropout", Double.toString(dropout));
+    m.put("exit-target", exitTarget.text());
     return Params.of(m);
   }
 

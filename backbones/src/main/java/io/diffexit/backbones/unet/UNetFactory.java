@@ -31,6 +31,6 @@ public final class UNetFactory implements BackboneFactory {
 
   @Override
   public Backbone create(Params params, BackboneContext context) {
-    return new UNetBackbone(UNetConfig.fromParams(params), context.manager(), context.seed());
+    return new UNetBackbone(UNetConfig.fromParams(params), context.manager(), context.seed(), context.schedule());
   }
 }

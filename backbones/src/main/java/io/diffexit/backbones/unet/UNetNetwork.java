@@ -114,7 +114,7 @@ final class UNetNetwork extends AbstractBlock {
     this.middle2 = new ResBlock(sink, "mid.res1", ch, ch, lh, lw, groups, config.dropout(), slot++);
 
     List<ExitHead> exitHeads = new ArrayList<>();
-    exitHeads.add(head(sink, "head.mid", ch, lh, lw));
+    exitHeads.add(head(sink, "head.mid", ch, lh, lw, false));
     List<Level> dec = new ArrayList<>();
     for (int i = levels - 1; i >= 0; i--) {
       int h = config.levelHeight(i);
@@ -132,15 +132,22 @@ final class UNetNetwork extends AbstractBlock {
         ch = out;
       }
       dec.add(new Level(h, w, out, List.copyOf(blocks), Collections.unmodifiableList(attentions), up));
-      exitHeads.add(head(sink, "head." + exitName(h, w), ch, h, w));
+      exitHeads.add(head(sink, "head." + exitName(h, w), ch, h, w, i == 0));
     }
     this.decoder = List.copyOf(dec);
     this.heads = List.copyOf(exitHeads);
   }
 
-  private ExitHead head(ParameterSink sink, String name, int channels, int h, int w) {
+  /** @param last whether this is the last exit point (the network's output, an ε head whatever the target) */
+  private ExitHead head(ParameterSink sink, String name, int channels, int h, int w, boolean last) {
+    boolean x0 = !last && config.exitTarget() == UNetConfig.ExitTarget.X0;
     return new ExitHead(
-        sink, name, channels, h, w, config.groups(), config.channels(), config.height(), config.width());
+        sink, name, channels, h, w, config.groups(), config.channels(), config.height(), config.width(), x0);
+  }
+
+  /** @return whether some exit head predicts x̂₀, so that passes need x_t and ᾱ */
+  boolean hasX0Heads() {
+    return heads.stream().anyMatch(ExitHead::predictsX0);
   }
 
   /** @return {@code up<h>} for a square map, else {@code up<h>x<w>} */
@@ -246,7 +253,8 @@ final class UNetNetwork extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    UNetPass pass = new UNetPass(this, ps, inputs.get(0), inputs.get(1), training);
+    // only the last head runs here, which predicts ε whatever the exit target: no schedule needed
+    UNetPass pass = new UNetPass(this, ps, inputs.get(0), inputs.get(1), training, null);
     while (pass.position() < pass.exitPoints() - 1) {
       pass.advance();
     }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.diffexit.api.NoiseSchedule;
 import io.diffexit.api.Pass;
 import io.diffexit.backbones.nn.DeviceConstants;
 import io.diffexit.backbones.nn.NearestResize;
@@ -38,14 +39,34 @@ final class UNetPass implements Pass {
   private NDArray head;
   private int position = -1;
   private long active;
+  /** For x̂₀ heads: the input x_t, √ᾱ and √(1−ᾱ) per sample as (B, 1, 1, 1); null without x̂₀ heads. */
+  private NDArray xt;
+  private NDArray signalScale;
+  private NDArray noiseScale;
+  /** whether {@link #xt} is the pass's own compacted copy (else the caller's input, never closed here) */
+  private boolean ownsXt;
 
-  UNetPass(UNetNetwork net, ParameterStore ps, NDArray x, NDArray t, boolean training) {
+  UNetPass(UNetNetwork net, ParameterStore ps, NDArray x, NDArray t, boolean training, NoiseSchedule schedule) {
     this.net = net;
     this.ps = ps;
     this.training = training;
     this.manager = x.getManager();
     validate(net.config, x, t);
     this.active = x.getShape().get(0);
+    if (net.hasX0Heads() && schedule != null) {
+      float[] mt = t.toFloatArray();
+      float[] s = new float[mt.length];
+      float[] n = new float[mt.length];
+      for (int i = 0; i < mt.length; i++) {
+        double ab = schedule.alphaBarAt(schedule.timeOfModelTime(mt[i]));
+        s[i] = (float) Math.sqrt(ab);
+        n[i] = (float) Math.sqrt(1.0 - ab);
+      }
+      Shape column = new Shape(mt.length, 1, 1, 1);
+      xt = x;
+      signalScale = manager.create(s, column);
+      noiseScale = manager.create(n, column);
+    }
     try (NDManager scope = manager.newSubManager()) {
       x.tempAttach(scope);
       t.tempAttach(scope);
@@ -163,12 +184,28 @@ final class UNetPass implements Pass {
     if (head == null) {
       try (NDManager scope = manager.newSubManager()) {
         hidden.tempAttach(scope);
-        NDArray eps = net.heads.get(position).apply(ps, hidden, training, net.constants);
+        NDArray eps = asEpsilon(position, net.heads.get(position).apply(ps, hidden, training, net.constants));
         eps.attach(manager);
         head = eps;
       }
     }
     return head;
+  }
+
+  /**
+   * @param prediction a head's output at the image size, in the calling scope's manager
+   * @return ε: the prediction itself for an ε head; for an x̂₀ head ε = (x_t − √ᾱ·x̂₀)/√(1−ᾱ), written with the
+   *     scope's array as receiver so that every temporary stays in that scope
+   */
+  private NDArray asEpsilon(int exitPoint, NDArray prediction) {
+    if (!net.heads.get(exitPoint).predictsX0()) {
+      return prediction;
+    }
+    if (xt == null) {
+      throw new IllegalStateException(UNetConfig.OWNER + ": exit point " + exitPoint + " predicts x0 and this pass"
+          + " was begun without the noise schedule to turn it into eps");
+    }
+    return prediction.mul(signalScale).neg().add(xt).div(noiseScale);
   }
 
   @Override
@@ -179,7 +216,7 @@ final class UNetPass implements Pass {
     }
     try (NDManager scope = manager.newSubManager()) {
       map.tempAttach(scope);
-      NDArray eps = net.heads.get(exitPoint).apply(ps, map, training, net.constants);
+      NDArray eps = asEpsilon(exitPoint, net.heads.get(exitPoint).apply(ps, map, training, net.constants));
       eps.attach(manager);
       return eps;
     }
@@ -257,6 +294,20 @@ final class UNetPass implements Pass {
       old.close();
     }
     time = time.retain(keep);
+    if (xt != null) {
+      NDArray oldX = xt;
+      xt = xt.get(keep);
+      if (ownsXt) {
+        oldX.close();
+      }
+      ownsXt = true;
+      NDArray oldS = signalScale;
+      signalScale = signalScale.get(keep);
+      oldS.close();
+      NDArray oldN = noiseScale;
+      noiseScale = noiseScale.get(keep);
+      oldN.close();
+    }
     // the hidden state and head at an exit point were handed to the caller, who may still hold them: keep the old
     hidden = hiddenIsSkip ? skips.get(0) : hidden.get(keep);
     if (head != null) {

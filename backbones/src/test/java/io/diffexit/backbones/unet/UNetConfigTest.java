@@ -19,11 +19,11 @@ class UNetConfigTest {
   void defaultsAreTheFashionMnistReference() {
     UNetConfig c = UNetConfig.defaults();
     assertThat(c)
-        .isEqualTo(new UNetConfig(1, 28, 28, 32, List.of(1, 2, 2), 2, true, 1, 8, 0.0));
+        .isEqualTo(new UNetConfig(1, 28, 28, 32, List.of(1, 2, 2), 2, true, 1, 8, 0.0, UNetConfig.ExitTarget.EPS));
     assertThat(UNetConfig.fromParams(c.toParams())).isEqualTo(c);
     assertThat(c.toParams().toString())
         .isEqualTo(
-            "channels=1,height=28,width=28,base=32,mult=1;2;2,res-blocks=2,attention=true,heads=1,groups=8,dropout=0.0");
+            "channels=1,height=28,width=28,base=32,mult=1;2;2,res-blocks=2,attention=true,heads=1,groups=8,dropout=0.0,exit-target=eps");
   }
 
   @Test

@@ -20,6 +20,7 @@ import io.diffexit.api.StrategyContext;
 import io.diffexit.harness.ComponentSpec;
 import io.diffexit.harness.UserError;
 import io.diffexit.harness.plugins.Registry;
+import io.diffexit.samplers.schedule.NoiseSchedules;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -29,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -66,8 +68,21 @@ public final class Checkpoint implements AutoCloseable {
    * @throws UserError with one line naming the folder or file and what is wrong
    */
   public static Checkpoint load(Path dir, Registry registry, NDManager manager, Weights weights) {
+    return load(dir, registry, manager, weights, Map.of());
+  }
+
+  /**
+   * As {@link #load(Path, Registry, NDManager, Weights)}, with backbone parameters that replace the card's before the
+   * backbone is built, for settings that leave the weights' names and shapes alone (e.g. {@code exit-target=x0} of
+   * the U-Net, whose last head is the same either way); a change that alters them fails as a mismatched file does.
+   *
+   * @param backboneOverrides backbone parameters by name; empty for the card's own
+   * @return the checkpoint, whose card carries the overridden backbone config
+   */
+  public static Checkpoint load(
+      Path dir, Registry registry, NDManager manager, Weights weights, Map<String, String> backboneOverrides) {
     Path folder = resolve(dir);
-    ModelCard card = readCard(folder);
+    ModelCard card = readCard(folder).withBackboneParams(backboneOverrides);
     Backbone backbone = createBackbone(card, folder, registry, manager);
     try {
       loadParameters(
@@ -176,8 +191,16 @@ public final class Checkpoint implements AutoCloseable {
     }
     Params config = Params.of(card.backbone().config()).forOwner("backbone '" + card.backbone().name() + "'");
     long seed = card.training() == null ? 0 : card.training().seed();
+    // the trained-for schedule, which a backbone needs when its heads predict x̂₀ (unet exit-target=x0); one this
+    // build cannot parse is left out, and a backbone that needs it says so
+    NoiseSchedule schedule = null;
     try {
-      return factory.create(config, new BackboneContext(manager, seed));
+      schedule = card.schedule() == null ? null : NoiseSchedules.parse(card.schedule());
+    } catch (IllegalArgumentException unknown) {
+      // as the comment says
+    }
+    try {
+      return factory.create(config, new BackboneContext(manager, seed, schedule));
     } catch (IllegalArgumentException e) {
       throw new UserError("checkpoint " + folder + " has a backbone config its plugin refuses: " + e.getMessage(), e);
     }

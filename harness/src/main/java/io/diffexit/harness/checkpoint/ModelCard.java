@@ -84,6 +84,20 @@ public record ModelCard(
    * @param split {@code train} or {@code test}
    * @param count images used (the first {@code count} of the split)
    */
+  /**
+   * @param overrides backbone parameters that replace the card's (empty: this card)
+   * @return a copy whose backbone config has the overrides, everything else unchanged
+   */
+  public ModelCard withBackboneParams(Map<String, String> overrides) {
+    if (overrides.isEmpty()) {
+      return this;
+    }
+    Map<String, String> config = new java.util.TreeMap<>(backbone.config());
+    config.putAll(overrides);
+    return new ModelCard(format, new BackboneInfo(backbone.name(), config), parameterCount, macsPerImage, schedule,
+        timeInput, data, training, result, machine, command, strategy, parent, created, sha256);
+  }
+
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record DataInfo(String name, String dir, String split, int count) {}
 

@@ -11,6 +11,7 @@ import io.diffexit.harness.train.TrainingData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,6 +55,11 @@ public final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--freeze-backbone", description = "train only the strategy's parameters")
   boolean freezeBackbone;
 
+  @Option(names = "--backbone-param", paramLabel = "KEY=VALUE",
+      description = "replace a backbone parameter of the base's card, for settings that keep the weights' shapes,"
+          + " e.g. exit-target=x0 (U-Net exit heads that predict x0 at their resolution); repeatable")
+  Map<String, String> backboneParams = new java.util.LinkedHashMap<>();
+
   @Mixin TrainingOptions options = new TrainingOptions();
 
   @Override
@@ -72,6 +78,9 @@ public final class FinetuneCommand implements Callable<Integer> {
       }
       if (freezeBackbone) {
         given.add("--freeze-backbone");
+      }
+      if (!backboneParams.isEmpty()) {
+        given.add("--backbone-param");
       }
       TrainingRuns.checkResumeOptions(given, options.resume);
       ModelCard card = TrainingRuns.resumeCard(options.resume);
@@ -100,7 +109,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     TrainingConfig config = options.apply(DEFAULTS.withBatch(baseCard.training() == null
         ? DEFAULTS.batch() : baseCard.training().batch())).withFreezeBackbone(freezeBackbone);
     return TrainingRuns.run(
-        m -> Trainer.finetune(registry, base, strategySpec, schedule, data, config, m), out, command,
+        m -> Trainer.finetune(registry, base, backboneParams, strategySpec, schedule, data, config, m), out, command,
         spec.commandLine().getOut(), options.device);
   }
 }

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -119,7 +120,20 @@ public final class Trainer implements AutoCloseable {
    */
   public static Trainer finetune(Registry registry, Path base, ComponentSpec strategySpec, NoiseSchedule schedule,
       TrainingData data, TrainingConfig config, NDManager manager) {
-    return TrainerSetup.finetune(registry, base, strategySpec, schedule, data, config, manager);
+    return finetune(registry, base, Map.of(), strategySpec, schedule, data, config, manager);
+  }
+
+  /**
+   * As {@link #finetune(Registry, Path, ComponentSpec, NoiseSchedule, TrainingData, TrainingConfig, NDManager)}, with
+   * backbone parameters that replace the base card's (settings that keep the weights' names and shapes, such as the
+   * U-Net's {@code exit-target=x0}); the fine-tune's card records the resulting config.
+   *
+   * @param backboneParams backbone parameters by name, e.g. {@code exit-target=x0}; empty for the base's own
+   */
+  public static Trainer finetune(Registry registry, Path base, Map<String, String> backboneParams,
+      ComponentSpec strategySpec, NoiseSchedule schedule, TrainingData data, TrainingConfig config,
+      NDManager manager) {
+    return TrainerSetup.finetune(registry, base, backboneParams, strategySpec, schedule, data, config, manager);
   }
 
   /**

@@ -19,6 +19,7 @@ import io.diffexit.harness.checkpoint.TrainingConfig;
 import io.diffexit.harness.checkpoint.Weights;
 import io.diffexit.harness.plugins.Registry;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The three ways a {@link Trainer} starts: fresh weights, a fine-tune of a checkpoint with an exit strategy, or the
@@ -35,8 +36,8 @@ final class TrainerSetup {
       Params params = backboneSpec.params().forOwner("backbone '" + backboneSpec.name() + "'");
       var factory = registry.backbone(backboneSpec.name());
       Engine.getInstance().setRandomSeed((int) config.seed());
-      p.backbone = factory.create(params, new BackboneContext(manager, config.seed()));
-      p.ema = factory.create(p.backbone.spec().config(), new BackboneContext(manager, config.seed()));
+      p.backbone = factory.create(params, new BackboneContext(manager, config.seed(), schedule));
+      p.ema = factory.create(p.backbone.spec().config(), new BackboneContext(manager, config.seed(), schedule));
       copyWeights(p.backbone.block(), p.ema.block());
       return new Trainer(p);
     } catch (RuntimeException e) {
@@ -45,14 +46,14 @@ final class TrainerSetup {
     }
   }
 
-  static Trainer finetune(Registry registry, Path base, ComponentSpec strategySpec, NoiseSchedule schedule,
-      TrainingData data, TrainingConfig config, NDManager manager) {
+  static Trainer finetune(Registry registry, Path base, Map<String, String> backboneParams,
+      ComponentSpec strategySpec, NoiseSchedule schedule, TrainingData data, TrainingConfig config, NDManager manager) {
     TrainerParts p = new TrainerParts(schedule, data, config, manager);
     try {
-      Checkpoint ck = Checkpoint.load(base, registry, manager, Weights.EMA);
+      Checkpoint ck = Checkpoint.load(base, registry, manager, Weights.EMA, backboneParams);
       p.backbone = ck.backbone();
       checkSchedule(ck.card(), schedule, ck.dir());
-      p.ema = Checkpoint.createBackbone(ck.card(), ck.dir(), registry, manager);
+      p.ema = Checkpoint.createBackbone(ck.card(), ck.dir(), registry, manager); // the card with the overrides
       copyWeights(p.backbone.block(), p.ema.block());
       p.parent = ck.dir().toAbsolutePath().normalize().toString();
       createStrategies(p, registry, strategySpec);

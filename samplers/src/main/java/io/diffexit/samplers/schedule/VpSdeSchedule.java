@@ -103,6 +103,12 @@ public final class VpSdeSchedule implements NoiseSchedule {
     return indexOfTime(t);
   }
 
+  /** The inverse of {@link #modelTime}: model time is the (fractional) index, so t = (index + 1) / T. */
+  @Override
+  public double timeOfModelTime(double modelTime) {
+    return (modelTime + 1.0) / trainTimesteps();
+  }
+
   private void checkIndex(int t) {
     if (t < 0 || t >= timesteps) {
       throw new IllegalArgumentException(

@@ -1,0 +1,51 @@
+package io.diffexit.harness.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import io.diffexit.harness.ComponentSpec;
+import io.diffexit.harness.UserError;
+import io.diffexit.harness.checkpoint.Checkpoint;
+import io.diffexit.harness.checkpoint.ModelCard;
+import io.diffexit.harness.plugins.Registries;
+import io.diffexit.harness.plugins.Registry;
+import io.diffexit.harness.train.testkit.Fixtures;
+import io.diffexit.samplers.schedule.NoiseSchedules;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A U-Net trained with ε heads is fine-tuned with x̂₀ exit heads (the weights' shapes are the same). */
+class UNetX0FinetuneTest {
+
+  static final Registry REGISTRY = Registries.create(Path.of("no-plugins-folder"));
+  static final ComponentSpec TINY_UNET =
+      ComponentSpec.parse("unet:base=4,mult=1;2,res-blocks=1,attention=false,groups=2");
+
+  @Test
+  void finetuneWithExitTargetX0TrainsAndRecordsTheNewConfig(@TempDir Path dir) {
+    var schedule = NoiseSchedules.ddpmLinear();
+    try (NDManager m = NDManager.newBaseManager()) {
+      try (Trainer t = Trainer.create(REGISTRY, TINY_UNET, schedule, Fixtures.fashionMnist(16), Fixtures.quick(2), m)) {
+        t.run(dir.resolve("base"), "train", TrainingListener.none());
+      }
+      try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), Map.of("exit-target", "x0"),
+          ComponentSpec.parse("deediff"), schedule, Fixtures.fashionMnist(16), Fixtures.quick(2), m)) {
+        f.run(dir.resolve("ft"), "finetune", TrainingListener.none());
+        assertThat(f.lastLoss()).isFinite();
+      }
+      ModelCard card = Checkpoint.readCard(dir.resolve("ft"));
+      assertThat(card.backbone().config()).containsEntry("exit-target", "x0");
+      try (Checkpoint ck = Checkpoint.load(dir.resolve("ft"), REGISTRY, m)) {
+        assertThat(ck.backbone().spec().config().get("exit-target")).contains("x0");
+      }
+      // a setting that changes the weights' shapes cannot be applied to the base's weights
+      assertThatThrownBy(() -> Trainer.finetune(REGISTRY, dir.resolve("base"), Map.of("base", "6"),
+              ComponentSpec.parse("deediff"), schedule, Fixtures.fashionMnist(16), Fixtures.quick(1), m))
+          .isInstanceOf(UserError.class).hasMessageContaining("does not fit backbone 'unet' as its card configures it")
+          .hasMessageContaining("base=6");
+    }
+  }
+}
