@@ -25,7 +25,7 @@ public final class DiffexitCli implements Runnable {
   static final Class<?>[] SUBCOMMANDS = {
     DemoCommand.class, TrainCommand.class, FinetuneCommand.class, SampleCommand.class, BenchCommand.class,
     TrainFeaturesCommand.class, FidStatsCommand.class, FidCommand.class, ListCommand.class,
-    CalibrateCommand.class
+    CalibrateCommand.class, HeadErrorsCommand.class
   };
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -48,6 +48,25 @@ class SampleCommandTest {
   }
 
   @Test
+  void headErrorsPrintsEveryExitByTimestepAndWritesTheCsv() throws Exception {
+    Path csv = dir.resolve("head-errors.csv");
+    Run r = run("head-errors", checkpoint.toString(), "--timesteps", "0,999", "-n", "8", "--batch", "4",
+        "--csv", csv.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("eps-MSE by exit head, 8 test images of fashion-mnist/test, eps seed 0, ema weights");
+    assertThat(r.out().lines().toList()).hasSize(4); // title, header, two timesteps
+    assertThat(r.out().lines().toList().get(1)).contains("in0@1").contains("mid@2").contains("out0@3")
+        .contains("x0-MSE last");
+    List<String> rows = java.nio.file.Files.readAllLines(csv);
+    assertThat(rows).hasSize(1 + 2 * 3);
+    assertThat(rows.get(0)).isEqualTo("timestep,alpha_bar,exit,layer,eps_mse,eps_mse_ci95,x0_mse");
+    assertThat(rows.get(1)).startsWith("0,");
+    Run bad = run("head-errors", checkpoint.toString(), "--weights", "best");
+    assertThat(bad.code()).isNotZero();
+    assertThat(bad.err()).contains("--weights must be ema or training, got 'best'");
+  }
+
+  @Test
   void sampleWritesGridSummaryAndExitStatisticsWithAnalyticCosts() throws Exception {
     Path out = dir.resolve("fixed");
     Run r = run("sample", checkpoint.toString(), "--strategy", "fixed:layer=2", "--sampler", "ddim:steps=3", "-n", "5",
