@@ -404,6 +404,10 @@ public final class ReferenceRunner implements Denoiser, AutoCloseable {
           + "; chooseExit must return int32 of shape (" + batch + ")");
     }
     int[] chosen = choice.toIntArray();
+    if (mode == DecisionMode.PER_BATCH && batch > 0 && java.util.Arrays.stream(chosen).allMatch(e -> e >= 0)) {
+      // the batch exits together, when every sample would: at the latest chosen exit
+      java.util.Arrays.fill(chosen, java.util.Arrays.stream(chosen).max().getAsInt());
+    }
     long[] pick = new long[batch];
     for (int b = 0; b < batch; b++) {
       int e = chosen[b];

@@ -430,6 +430,7 @@ public final class EarlyExitDenoiser implements Denoiser, AutoCloseable {
       throw new IllegalStateException(
           "exit strategy " + strategy.describe() + " chose " + chosen.length + " exits for " + batch + " samples");
     }
+    perBatch(chosen);
     // Charge what the chosen exits would have cost: the segments up to the exit and one head evaluation there.
     NDManager m = modelTime.getManager();
     NDArray stacked = NDArrays.stack(new NDList(heads), 0); // (E, B, C, H, W)
@@ -449,6 +450,20 @@ public final class EarlyExitDenoiser implements Denoiser, AutoCloseable {
     }
     NDArray flat = stacked.reshape(new ai.djl.ndarray.types.Shape(-1).addAll(stacked.getShape().slice(2)));
     return flat.get(new NDIndex("{}", m.create(pick)));
+  }
+
+  /**
+   * Per batch, the batch exits together and only when every sample would, as {@link #decide} rules: at the latest of
+   * the exits chosen in hindsight (out-of-range choices are left for the caller's check to name).
+   */
+  private void perBatch(int[] chosen) {
+    if (mode != DecisionMode.PER_BATCH || chosen.length == 0) {
+      return;
+    }
+    int latest = Arrays.stream(chosen).max().getAsInt();
+    if (Arrays.stream(chosen).allMatch(e -> e >= 0)) {
+      Arrays.fill(chosen, latest);
+    }
   }
 
   private boolean[] decide(ExitPoint point, int active) {

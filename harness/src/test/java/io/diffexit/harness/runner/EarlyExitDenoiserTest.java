@@ -213,6 +213,48 @@ class EarlyExitDenoiserTest {
   }
 
   @Test
+  void perBatchAHindsightStrategysBatchExitsTogetherAtTheLatestChoice() {
+    HindsightExitStrategy oracle =
+        new HindsightExitStrategy() {
+          @Override
+          public String describe() {
+            return "test-oracle";
+          }
+
+          @Override
+          public NDArray decide(ExitPoint point) {
+            throw new AssertionError("not called for hindsight strategies");
+          }
+
+          @Override
+          public NDArray chooseExit(List<NDArray> heads, ExitPoint point) {
+            int[] e = new int[(int) point.batchSize()];
+            for (int b = 0; b < e.length; b++) {
+              e[b] = b % EXITS;
+            }
+            return heads.get(0).getManager().create(e);
+          }
+        };
+    try (NDManager m = manager.newSubManager()) {
+      NDArray x = inputs(m);
+      ExitTrace trace = new ExitTrace(1, BATCH, EXITS);
+      CostMeter meter = new CostMeter(1);
+      EarlyExitDenoiser d =
+          new EarlyExitDenoiser(backbone, store, oracle, DecisionMode.PER_BATCH, meter, trace, 0, null);
+      d.predictNoise(x, times(m, BATCH), 0);
+      int latest = Math.min(BATCH, EXITS) - 1; // samples choose b % EXITS
+      long expected = 0;
+      for (int e = 0; e <= latest; e++) {
+        expected += backbone.spec().exitPoints().get(e).segmentMacs();
+      }
+      for (int b = 0; b < BATCH; b++) {
+        assertThat(trace.exitAt(0, b)).as("sample %d", b).isEqualTo(latest);
+      }
+      assertThat(meter.total(Category.BACKBONE)).isEqualTo(BATCH * expected);
+    }
+  }
+
+  @Test
   void nonFiniteModelOutputNamesTheStepAndTheStrategy() {
     try (NDManager m = manager.newSubManager()) {
       NDArray x = m.full(new Shape(2, 1, SIDE, SIDE), Float.NaN);

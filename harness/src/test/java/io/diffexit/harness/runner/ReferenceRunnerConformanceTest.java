@@ -117,7 +117,7 @@ class ReferenceRunnerConformanceTest {
   @CsvSource({
     "none, PER_SAMPLE", "fixed:layer=3, PER_SAMPLE", "schedule, PER_SAMPLE", "similarity:threshold=0.9, PER_SAMPLE",
     "similarity:threshold=0.9, PER_BATCH", "berxit:threshold=0.5, PER_SAMPLE", "berxit:threshold=0.5, PER_BATCH",
-    "deediff:threshold=0.5, PER_SAMPLE", "deediff:threshold=0.5, PER_BATCH", "oracle:delta=0.6, PER_SAMPLE",
+    "deediff:threshold=0.5, PER_SAMPLE", "deediff:threshold=0.5, PER_BATCH", "oracle:delta=0.6, PER_SAMPLE", "oracle:delta=0.6, PER_BATCH",
     "block-cache:threshold=0.5, PER_SAMPLE", "block-cache:threshold=0.5, PER_BATCH", "deepcache:interval=2, PER_SAMPLE",
     "step-skip:threshold=0.01, PER_SAMPLE", "block-cache:threshold=0.5+deediff:threshold=0.5, PER_SAMPLE"
   })
