@@ -6,23 +6,35 @@ import java.util.Locale;
 
 /**
  * Training progress on a {@link ProgressLine}: step/total, smoothed loss, images/s and ETA. On a terminal every step
- * redraws the line; otherwise (logs, pipes) a line is printed every {@code every} steps and at the last one.
+ * redraws the line; otherwise (logs, pipes) a line is printed every {@code every} steps, at the last one, and at least
+ * once a minute (a long run's interval can be thousands of steps: a log must still show it is alive).
  */
 public final class TrainingProgress implements TrainingListener {
 
+  private static final long LOG_AT_LEAST_EVERY_NANOS = 60_000_000_000L;
+
   private final ProgressLine line;
   private final int every;
+  private final java.util.function.LongSupplier clock;
+  private long lastLine;
 
   /**
    * @param line where to print
    * @param every steps between lines when not on a terminal
    */
   public TrainingProgress(ProgressLine line, int every) {
+    this(line, every, System::nanoTime);
+  }
+
+  /** @param clock nanosecond time source, for the once-a-minute line */
+  TrainingProgress(ProgressLine line, int every, java.util.function.LongSupplier clock) {
     if (every < 1) {
       throw new IllegalArgumentException("progress interval must be at least 1 step, got " + every);
     }
     this.line = line;
     this.every = every;
+    this.clock = clock;
+    this.lastLine = clock.getAsLong();
   }
 
   /** @return progress on stderr, in place when stderr is a terminal, else a line every ~2% of the run */
@@ -45,8 +57,10 @@ public final class TrainingProgress implements TrainingListener {
   @Override
   public void stepDone(StepReport r) {
     boolean last = r.step() == r.totalSteps();
-    if (line.terminal() || r.step() % every == 0 || last) {
+    long now = clock.getAsLong();
+    if (line.terminal() || r.step() % every == 0 || last || now - lastLine >= LOG_AT_LEAST_EVERY_NANOS) {
       line.status(format(r));
+      lastLine = now;
     }
     if (last) {
       line.finish();

@@ -134,6 +134,21 @@ class TrainingMathTest {
   }
 
   @Test
+  void offATerminalALineIsPrintedAtLeastOnceAMinuteBetweenIntervals() {
+    var bytes = new java.io.ByteArrayOutputStream();
+    long[] now = {0};
+    TrainingProgress bar = new TrainingProgress(
+        new ProgressLine(new java.io.PrintStream(bytes, true), false), 1000, () -> now[0]);
+    for (int s = 1; s <= 7; s++) {
+      now[0] += 25_000_000_000L; // 25 s a step
+      bar.stepDone(new StepReport(s, 5000, 0.5, 0.25, java.util.Map.of(), 1e-4, 0.5, 100, 65));
+    }
+    // a line at 75 s (step 3) and at 150 s (step 6), 60 s or more after the one before
+    assertThat(bytes.toString().lines().map(l -> l.substring(0, 14)).toList())
+        .containsExactly("step    3/5000", "step    6/5000");
+  }
+
+  @Test
   void progressRewritesOneLineOnATerminal() {
     var bytes = new java.io.ByteArrayOutputStream();
     TrainingProgress bar = new TrainingProgress(new ProgressLine(new java.io.PrintStream(bytes, true), true), 1);
