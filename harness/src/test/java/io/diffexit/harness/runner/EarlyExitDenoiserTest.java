@@ -166,29 +166,33 @@ class EarlyExitDenoiserTest {
     }
   }
 
+  /** A hindsight strategy under which sample b chooses exit point b % EXITS. */
+  private static HindsightExitStrategy moduloOracle() {
+    return new HindsightExitStrategy() {
+      @Override
+      public String describe() {
+        return "test-oracle";
+      }
+
+      @Override
+      public NDArray decide(ExitPoint point) {
+        throw new AssertionError("not called for hindsight strategies");
+      }
+
+      @Override
+      public NDArray chooseExit(List<NDArray> heads, ExitPoint point) {
+        int[] e = new int[(int) point.batchSize()];
+        for (int b = 0; b < e.length; b++) {
+          e[b] = b % EXITS;
+        }
+        return heads.get(0).getManager().create(e);
+      }
+    };
+  }
+
   @Test
   void hindsightStrategyGetsTheHeadItChoseAndIsChargedAsIfItHadExitedThere() {
-    HindsightExitStrategy oracle =
-        new HindsightExitStrategy() {
-          @Override
-          public String describe() {
-            return "test-oracle";
-          }
-
-          @Override
-          public NDArray decide(ExitPoint point) {
-            throw new AssertionError("not called for hindsight strategies");
-          }
-
-          @Override
-          public NDArray chooseExit(List<NDArray> heads, ExitPoint point) {
-            int[] e = new int[(int) point.batchSize()];
-            for (int b = 0; b < e.length; b++) {
-              e[b] = b % EXITS;
-            }
-            return heads.get(0).getManager().create(e);
-          }
-        };
+    HindsightExitStrategy oracle = moduloOracle();
     try (NDManager m = manager.newSubManager()) {
       NDArray x = inputs(m);
       ExitTrace trace = new ExitTrace(1, BATCH, EXITS);
@@ -214,27 +218,7 @@ class EarlyExitDenoiserTest {
 
   @Test
   void perBatchAHindsightStrategysBatchExitsTogetherAtTheLatestChoice() {
-    HindsightExitStrategy oracle =
-        new HindsightExitStrategy() {
-          @Override
-          public String describe() {
-            return "test-oracle";
-          }
-
-          @Override
-          public NDArray decide(ExitPoint point) {
-            throw new AssertionError("not called for hindsight strategies");
-          }
-
-          @Override
-          public NDArray chooseExit(List<NDArray> heads, ExitPoint point) {
-            int[] e = new int[(int) point.batchSize()];
-            for (int b = 0; b < e.length; b++) {
-              e[b] = b % EXITS;
-            }
-            return heads.get(0).getManager().create(e);
-          }
-        };
+    HindsightExitStrategy oracle = moduloOracle();
     try (NDManager m = manager.newSubManager()) {
       NDArray x = inputs(m);
       ExitTrace trace = new ExitTrace(1, BATCH, EXITS);
