@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -40,6 +41,9 @@ public final class CheckpointWriter {
   public static final String STATE = "state.json";
   /** AdamW moments m_i, v_i (DJL NDList encoding), inside {@link #STATE_DIR}. */
   public static final String MOMENTS = "optimizer.ndlist";
+
+  /** The files this writer owns: never carried over from an old checkpoint (a stale strategy would come back). */
+  private static final Set<String> OWNED = Set.of(CARD, BACKBONE, BACKBONE_EMA, STRATEGY, STRATEGY_EMA);
 
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -82,6 +86,7 @@ public final class CheckpointWriter {
       deleteStaleTemporaries(parent, name);
       Files.createDirectory(tmp);
       writeFiles(tmp, contents);
+      keepForeignFiles(target, tmp);
     } catch (IOException | RuntimeException e) {
       deleteQuietly(tmp);
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -100,6 +105,21 @@ public final class CheckpointWriter {
     } catch (IOException e) {
       throw new UncheckedIOException(
           new IOException("cannot move the new checkpoint into " + target + ": " + e.getMessage(), e));
+    }
+  }
+
+  /** Copies the old checkpoint's top-level regular files that the new one does not have (READMEs, images). */
+  private static void keepForeignFiles(Path target, Path tmp) throws IOException {
+    if (!Files.isDirectory(target)) {
+      return;
+    }
+    try (Stream<Path> s = Files.list(target)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Path copy = tmp.resolve(p.getFileName().toString());
+        if (Files.isRegularFile(p) && !OWNED.contains(p.getFileName().toString()) && !Files.exists(copy)) {
+          Files.copy(p, copy, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
     }
   }
 

@@ -213,6 +213,19 @@ class CheckpointTest {
   }
 
   @Test
+  void aRewriteKeepsTheFoldersReadmeButNoStaleStrategyWeights(@TempDir Path dir) throws IOException {
+    Path ck = copy(good, dir.resolve("ck"));
+    Files.writeString(ck.resolve("README.md"), "# how this was made\n");
+    Files.writeString(ck.resolve(CheckpointWriter.STRATEGY), "stale");
+    try (NDManager m = NDManager.newBaseManager(); Checkpoint loaded = Checkpoint.load(ck, REGISTRY, m)) {
+      CheckpointWriter.write(ck, new CheckpointWriter.Contents(
+          loaded.card(), loaded.backbone().block(), loaded.backbone().block(), null, null, null, null));
+    }
+    assertThat(Files.readString(ck.resolve("README.md"))).isEqualTo("# how this was made\n");
+    assertThat(ck.resolve(CheckpointWriter.STRATEGY)).doesNotExist();
+  }
+
+  @Test
   void strategyParametersAreRefusedWhenTheCheckpointHasNone() {
     try (NDManager m = NDManager.newBaseManager(); Checkpoint ck = Checkpoint.load(good, REGISTRY, m)) {
       assertThat(ck.strategySpec()).isEmpty();
