@@ -11,12 +11,25 @@ import java.util.List;
  * @param noise the true ε, (B, C, H, W)
  * @param modelTime model time per sample, (B)
  * @param backbone the backbone's description
+ * @param headWeights per-sample weights (B) of the squared head errors in layer-wise terms (the trainer's min-SNR-γ
+ *     option), or null for the unweighted mean; see {@code Losses.layerwise}
  */
 public record LayerwiseOutputs(
-    List<NDArray> hidden, List<NDArray> heads, NDArray noise, NDArray modelTime, BackboneSpec backbone) {
+    List<NDArray> hidden,
+    List<NDArray> heads,
+    NDArray noise,
+    NDArray modelTime,
+    BackboneSpec backbone,
+    NDArray headWeights) {
   public LayerwiseOutputs {
     hidden = List.copyOf(hidden);
     heads = List.copyOf(heads);
+  }
+
+  /** Outputs whose layer-wise terms are unweighted means. */
+  public LayerwiseOutputs(
+      List<NDArray> hidden, List<NDArray> heads, NDArray noise, NDArray modelTime, BackboneSpec backbone) {
+    this(hidden, heads, noise, modelTime, backbone, null);
   }
 
   /** @return the prediction of the full network (the last head) */

@@ -25,11 +25,16 @@ public final class Losses {
     return meanSquare(outputs.finalHead().sub(outputs.noise()));
   }
 
-  /** @return (N): mean((g_i − ε)²) of every exit head i, stacked */
+  /**
+   * @return (N): mean((g_i − ε)²) of every exit head i, stacked; with {@link LayerwiseOutputs#headWeights()} w the
+   *     batch mean of w_b · mean over pixels of (g_i − ε)²_b (so w = 1 gives the same value)
+   */
   public static NDArray layerwise(LayerwiseOutputs outputs) {
     List<NDArray> terms = new ArrayList<>();
+    NDArray w = outputs.headWeights();
     for (NDArray head : outputs.heads()) {
-      terms.add(meanSquare(head.sub(outputs.noise())));
+      NDArray error = head.sub(outputs.noise());
+      terms.add(w == null ? meanSquare(error) : perSampleMeanSquare(error).mul(w).mean());
     }
     return NDArrays.stack(new ai.djl.ndarray.NDList(terms));
   }

@@ -40,6 +40,11 @@ public final class TrainingOptions {
   @Option(names = "--clip", paramLabel = "X", description = "global gradient-norm clip, 0 = off (default 1.0)")
   Double clip;
 
+  @Option(names = "--exit-loss-gamma", paramLabel = "X",
+      description = "weight the layer-wise terms by min(SNR, X)/SNR per sample (min-SNR-gamma; 5 is usual; bounds x0"
+          + " heads at small t); 0 = unweighted (default)")
+  Double exitLossGamma;
+
   @Option(names = "--seed", paramLabel = "N", description = "seed of init, data order, timesteps, noise (default 0)")
   Long seed;
 
@@ -85,6 +90,9 @@ public final class TrainingOptions {
     if (clip != null) {
       c = c.withGradClip(clip);
     }
+    if (exitLossGamma != null) {
+      c = c.withExitLossGamma(exitLossGamma);
+    }
     if (seed != null) {
       c = c.withSeed(seed);
     }
@@ -105,6 +113,7 @@ public final class TrainingOptions {
     addIf(given, weightDecay, "--weight-decay");
     addIf(given, ema, "--ema");
     addIf(given, clip, "--clip");
+    addIf(given, exitLossGamma, "--exit-loss-gamma");
     addIf(given, seed, "--seed");
     addIf(given, checkpointEvery, "--checkpoint-every");
     return given;

@@ -133,6 +133,27 @@ final class TrainingStep implements AutoCloseable {
   }
 
   /**
+   * @return per-sample min-SNR-γ weights min(SNR, γ)/SNR with SNR = ᾱ/(1−ᾱ), or null when the run weights nothing
+   *     (γ = 0)
+   */
+  private NDArray headWeights(NDManager sm, float[] sqrtAlphaBar, float[] sqrtOneMinusAlphaBar) {
+    double gamma = config.exitLossGamma();
+    return gamma == 0 ? null : sm.create(minSnrWeights(sqrtAlphaBar, sqrtOneMinusAlphaBar, gamma));
+  }
+
+  /** @return min(SNR, γ)/SNR per sample, SNR = ᾱ/(1−ᾱ) from √ᾱ and √(1−ᾱ) */
+  static float[] minSnrWeights(float[] sqrtAlphaBar, float[] sqrtOneMinusAlphaBar, double gamma) {
+    float[] w = new float[sqrtAlphaBar.length];
+    for (int k = 0; k < w.length; k++) {
+      double a = sqrtAlphaBar[k];
+      double s = sqrtOneMinusAlphaBar[k];
+      double snr = a * a / (s * s);
+      w[k] = (float) (Math.min(snr, gamma) / snr);
+    }
+    return w;
+  }
+
+  /**
    * @param step the 0-based index of the update to make
    * @return the loss and what else the step measured
    */
@@ -175,7 +196,8 @@ final class TrainingStep implements AutoCloseable {
           loss = heads.get(heads.size() - 1).sub(noise).square().mean();
         } else {
           ObjectiveValue value =
-              objective.loss(new LayerwiseOutputs(hidden, heads, noise, time, backbone.spec()), store);
+              objective.loss(new LayerwiseOutputs(hidden, heads, noise, time, backbone.spec(), headWeights(sm, a, s)),
+                  store);
           loss = value.total();
           terms = value.terms();
         }

@@ -105,6 +105,17 @@ class TrainingMathTest {
   }
 
   @Test
+  void minSnrWeightsCapTheSignalToNoiseRatioAtGamma() {
+    // SNR = 0.8/0.2 = 4 ≤ 5 → 1; SNR = 0.96/0.04 = 24 → 5/24; SNR = 0.01/0.99 → 1
+    float[] a = {(float) Math.sqrt(0.8), (float) Math.sqrt(0.96), (float) Math.sqrt(0.01)};
+    float[] s = {(float) Math.sqrt(0.2), (float) Math.sqrt(0.04), (float) Math.sqrt(0.99)};
+    float[] w = TrainingStep.minSnrWeights(a, s, 5);
+    assertThat((double) w[0]).isCloseTo(1, org.assertj.core.api.Assertions.within(1e-6));
+    assertThat((double) w[1]).isCloseTo(5.0 / 24, org.assertj.core.api.Assertions.within(1e-6));
+    assertThat((double) w[2]).isCloseTo(1, org.assertj.core.api.Assertions.within(1e-6));
+  }
+
+  @Test
   void badHyperparametersFailNamingTheOption() {
     assertThatThrownBy(() -> TrainingConfig.defaults().withBatch(0))
         .hasMessage("training option batch must be at least 1, got 0");
@@ -114,6 +125,8 @@ class TrainingMathTest {
         .hasMessage("training option lr must be positive, got -1.0");
     assertThatThrownBy(() -> TrainingConfig.defaults().withGradClip(-1))
         .hasMessage("training option clip must be 0 (off) or positive, got -1.0");
+    assertThatThrownBy(() -> TrainingConfig.defaults().withExitLossGamma(-5))
+        .hasMessage("training option exit-loss-gamma must be 0 (unweighted) or positive, got -5.0");
     assertThatThrownBy(() -> new DataOrder(0, 0)).hasMessage("no training images: the data set is empty");
   }
 

@@ -13,6 +13,8 @@ import io.diffexit.harness.plugins.Registry;
 import io.diffexit.harness.train.testkit.Fixtures;
 import io.diffexit.samplers.schedule.NoiseSchedules;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,5 +49,29 @@ class UNetX0FinetuneTest {
           .isInstanceOf(UserError.class).hasMessageContaining("does not fit backbone 'unet' as its card configures it")
           .hasMessageContaining("base=6");
     }
+  }
+
+  @Test
+  void minSnrWeightingBoundsTheX0HeadsLayerwiseTermAndIsRecordedInTheCard(@TempDir Path dir) {
+    var schedule = NoiseSchedules.ddpmLinear();
+    List<Double> ual = new ArrayList<>();
+    try (NDManager m = NDManager.newBaseManager()) {
+      try (Trainer t = Trainer.create(REGISTRY, TINY_UNET, schedule, Fixtures.fashionMnist(16), Fixtures.quick(1), m)) {
+        t.run(dir.resolve("base"), "train", TrainingListener.none());
+      }
+      for (double gamma : new double[] {0, 5}) {
+        Path ft = dir.resolve("ft" + gamma);
+        List<StepReport> reports = new ArrayList<>();
+        try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), Map.of("exit-target", "x0"),
+            ComponentSpec.parse("deediff"), schedule, Fixtures.fashionMnist(16),
+            Fixtures.quick(1).withFreezeBackbone(true).withExitLossGamma(gamma), m)) {
+          f.run(ft, "finetune", reports::add);
+        }
+        ual.add(reports.get(0).terms().get("ual"));
+        assertThat(Checkpoint.readCard(ft).training().exitLossGamma()).isEqualTo(gamma);
+      }
+    }
+    // same batch, t and noise: an untrained x0 head's ε error explodes at small t unless the weight caps SNR at γ
+    assertThat(ual.get(1)).isLessThan(ual.get(0) / 2);
   }
 }
