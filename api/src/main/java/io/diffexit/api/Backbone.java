@@ -21,6 +21,15 @@ public interface Backbone extends AutoCloseable {
   Block block();
 
   /**
+   * @return the names (keys of {@code block().getParameters()}) of the parameters that only early exits use: heads of
+   *     their own, not the final output layer. A fine-tune can train these over a frozen trunk, so the full-depth model
+   *     stays bit-identical. Empty (the default) when the exits share the final head, as in U-ViT.
+   */
+  default java.util.Set<String> earlyExitHeadParameters() {
+    return java.util.Set.of();
+  }
+
+  /**
    * Embeds a batch and returns a cursor positioned before the first exit point.
    *
    * @param store the parameter store to read weights from (one per thread; non-copying on the block's device)

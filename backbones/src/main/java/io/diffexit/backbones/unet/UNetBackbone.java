@@ -111,6 +111,18 @@ public final class UNetBackbone implements Backbone {
     return network;
   }
 
+  /** @return the parameters of the heads of every exit point but the last, {@code head.NAME.*} */
+  @Override
+  public java.util.Set<String> earlyExitHeadParameters() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    java.util.List<io.diffexit.api.ExitPointSpec> points = spec.exitPoints();
+    for (int i = 0; i < points.size() - 1; i++) {
+      String prefix = "head." + points.get(i).name() + ".";
+      network.getParameters().keys().stream().filter(k -> k.startsWith(prefix)).forEach(names::add);
+    }
+    return java.util.Collections.unmodifiableSet(names);
+  }
+
   @Override
   public Pass begin(ParameterStore store, NDArray x, NDArray t, boolean training) {
     return new UNetPass(network, store, x, t, training, schedule);

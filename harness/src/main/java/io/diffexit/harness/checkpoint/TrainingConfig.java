@@ -31,6 +31,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  *     an x̂₀ head is min(SNR, γ)·|x̂₀ error|², bounded where ε = (x_t − √ᾱ·x̂₀)/√(1−ᾱ) amplifies it (small t). 0 = the
  *     unweighted mean (the default; cards written before this option read as 0). The final head's L_simple stays
  *     unweighted.
+ * @param freezeTrunk train only the backbone's early-exit heads ({@code Backbone#earlyExitHeadParameters}) and the
+ *     strategy's block: the trunk and the final head stay bit-identical, so the full-depth model is the base's
+ *     (cards written before this option read as false)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TrainingConfig(
@@ -47,7 +50,8 @@ public record TrainingConfig(
     long seed,
     boolean freezeBackbone,
     int checkpointEvery,
-    double exitLossGamma) {
+    double exitLossGamma,
+    boolean freezeTrunk) {
 
   public TrainingConfig {
     check(steps >= 1, "steps", steps, "must be at least 1");
@@ -60,6 +64,10 @@ public record TrainingConfig(
     check(eps > 0, "eps", eps, "must be positive");
     check(emaDecay >= 0 && emaDecay < 1, "ema", emaDecay, "must be in [0, 1)");
     check(gradClip >= 0 && Double.isFinite(gradClip), "clip", gradClip, "must be 0 (off) or positive");
+    if (freezeTrunk && freezeBackbone) {
+      throw new IllegalArgumentException("training options freeze-trunk and freeze-backbone exclude each other: the"
+          + " first trains the early-exit heads, the second freezes them too; give one");
+    }
     check(exitLossGamma >= 0 && Double.isFinite(exitLossGamma), "exit-loss-gamma", exitLossGamma,
         "must be 0 (unweighted) or positive");
     check(checkpointEvery >= 0, "checkpoint-every", checkpointEvery, "must be 0 (only at the end) or positive");
@@ -73,80 +81,86 @@ public record TrainingConfig(
 
   /** @return the defaults described above: 5000 steps, a checkpoint every 1000 */
   public static TrainingConfig defaults() {
-    return new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, false, 1000, 0);
+    return new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, false, 1000, 0, false);
   }
 
   /** @return a copy with this many steps */
   public TrainingConfig withSteps(int v) {
     return new TrainingConfig(v, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma);
+        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
   }
 
   /** @return a copy with this batch size */
   public TrainingConfig withBatch(int v) {
     return new TrainingConfig(steps, v, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma);
+        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
   }
 
   /** @return a copy with this peak learning rate */
   public TrainingConfig withLr(double v) {
     return new TrainingConfig(steps, batch, v, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma);
+        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
   }
 
   /** @return a copy with this many warm-up steps */
   public TrainingConfig withWarmup(int v) {
     return new TrainingConfig(steps, batch, lr, v, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma);
+        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
   }
 
   /** @return a copy with this weight decay */
   public TrainingConfig withWeightDecay(double v) {
     return new TrainingConfig(steps, batch, lr, warmup, v, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma);
+        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
   }
 
   /** @return a copy with these AdamW betas */
   public TrainingConfig withBetas(double b1, double b2) {
     return new TrainingConfig(steps, batch, lr, warmup, weightDecay, b1, b2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma);
+        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
   }
 
   /** @return a copy with this EMA decay */
   public TrainingConfig withEmaDecay(double v) {
     return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, v, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma);
+        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
   }
 
   /** @return a copy with this clipping threshold */
   public TrainingConfig withGradClip(double v) {
     return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, v, seed,
-        freezeBackbone, checkpointEvery, exitLossGamma);
+        freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
   }
 
   /** @return a copy with this seed */
   public TrainingConfig withSeed(long v) {
     return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        v, freezeBackbone, checkpointEvery, exitLossGamma);
+        v, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
   }
 
   /** @return a copy with this checkpoint interval */
   public TrainingConfig withCheckpointEvery(int v) {
     return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, v, exitLossGamma);
+        seed, freezeBackbone, v, exitLossGamma, freezeTrunk);
   }
 
   /** @return a copy that trains only the strategy's block ({@code true}) or the backbone too */
   public TrainingConfig withFreezeBackbone(boolean v) {
     return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
         seed, v,
-        checkpointEvery, exitLossGamma);
+        checkpointEvery, exitLossGamma, freezeTrunk);
   }
 
   /** @return a copy with this min-SNR γ for the layer-wise terms (0 = unweighted) */
   public TrainingConfig withExitLossGamma(double v) {
     return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, v);
+        seed, freezeBackbone, checkpointEvery, v, freezeTrunk);
+  }
+
+  /** @return a copy that trains only the early-exit heads and the strategy's block ({@code true}) */
+  public TrainingConfig withFreezeTrunk(boolean v) {
+    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
+        seed, freezeBackbone, checkpointEvery, exitLossGamma, v);
   }
 
   /**

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     name = "finetune",
     description = {
       "Fine-tune a checkpoint with an exit strategy's objective (layer-wise losses, UEM heads), training the backbone"
-          + " and the strategy's parameters together, or only the strategy's with --freeze-backbone.",
+          + " and the strategy's parameters together, only the strategy's with --freeze-backbone, or the strategy's and"
+          + " the backbone's early-exit heads (U-Net) with --freeze-trunk, which keeps the full-depth model the base's.",
       "Starts from the base's EMA weights. Data defaults to the base checkpoint's. Defaults: 2000 steps, batch 128,"
           + " lr 1e-4 with 100 warm-up steps, the other settings as train.",
       "The strategy's parameters are saved as strategy.params / strategy-ema.params with its spec in the card."
@@ -55,6 +56,10 @@ public final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--freeze-backbone", description = "train only the strategy's parameters")
   boolean freezeBackbone;
 
+  @Option(names = "--freeze-trunk",
+      description = "train the strategy's parameters and the backbone's early-exit heads only (not the final head)")
+  boolean freezeTrunk;
+
   @Option(names = "--backbone-param", paramLabel = "KEY=VALUE",
       description = "replace a backbone parameter of the base's card, for settings that keep the weights' shapes,"
           + " e.g. exit-target=x0 (U-Net exit heads that predict x0 at their resolution); repeatable")
@@ -78,6 +83,9 @@ public final class FinetuneCommand implements Callable<Integer> {
       }
       if (freezeBackbone) {
         given.add("--freeze-backbone");
+      }
+      if (freezeTrunk) {
+        given.add("--freeze-trunk");
       }
       if (!backboneParams.isEmpty()) {
         given.add("--backbone-param");
@@ -107,7 +115,8 @@ public final class FinetuneCommand implements Callable<Integer> {
         ? TrainingRuns.dataOf(baseCard, base)
         : TrainingRuns.fashionMnist(options.data, options.limit);
     TrainingConfig config = options.apply(DEFAULTS.withBatch(baseCard.training() == null
-        ? DEFAULTS.batch() : baseCard.training().batch())).withFreezeBackbone(freezeBackbone);
+        ? DEFAULTS.batch() : baseCard.training().batch())).withFreezeBackbone(freezeBackbone)
+        .withFreezeTrunk(freezeTrunk);
     return TrainingRuns.run(
         m -> Trainer.finetune(registry, base, backboneParams, strategySpec, schedule, data, config, m), out, command,
         spec.commandLine().getOut(), options.device);

@@ -84,6 +84,8 @@ final class TrainingStep implements AutoCloseable {
     order = new DataOrder(config.seed(), data.images().size());
     if (config.freezeBackbone()) {
       backbone.block().freezeParameters(true);
+    } else if (config.freezeTrunk()) {
+      collectEarlyExitHeads(p);
     } else {
       collect("backbone/", backbone.block(), p.ema.block());
     }
@@ -119,6 +121,25 @@ final class TrainingStep implements AutoCloseable {
     if (g != null) {
       JniUtils.zeroGrad(a);
       g.close();
+    }
+  }
+
+  /** Freezes the backbone but for the parameters only early exits use, which it collects. */
+  private void collectEarlyExitHeads(TrainerParts p) {
+    java.util.Set<String> heads = backbone.earlyExitHeadParameters();
+    if (heads.isEmpty()) {
+      throw new IllegalArgumentException("--freeze-trunk: backbone '" + backbone.spec().name() + "' has no early-exit"
+          + " heads of its own (its exits share the final head); use --freeze-backbone, or train the whole backbone");
+    }
+    backbone.block().freezeParameters(true);
+    ParameterList a = backbone.block().getParameters();
+    ParameterList b = p.ema.block().getParameters();
+    for (int i = 0; i < a.size(); i++) {
+      if (heads.contains(a.get(i).getKey())) {
+        trainedNames.add("backbone/" + a.get(i).getKey());
+        trained.add(a.get(i).getValue().getArray());
+        averaged.add(b.get(i).getValue().getArray());
+      }
     }
   }
 

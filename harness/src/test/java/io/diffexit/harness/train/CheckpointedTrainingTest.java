@@ -123,7 +123,7 @@ class CheckpointedTrainingTest {
           new ModelCard.DataInfo("fashion-mnist/train[:16]", "/usr/share/datasets/fashion-mnist", "train", 16));
       assertThat(new java.util.ArrayList<>(card.backbone().config().keySet())).isSorted(); // stable card text
       assertThat(card.training()).isEqualTo(new TrainingConfig(
-          4, 8, 2e-3, 2, 0.05, 0.99, 0.999, 1e-8, 0.99, 0.5, 7, false, 0, 0));
+          4, 8, 2e-3, 2, 0.05, 0.99, 0.999, 1e-8, 0.99, 0.5, 7, false, 0, 0, false));
       assertThat(card.result().stepsDone()).isEqualTo(4);
       assertThat(card.result().finalLoss()).isEqualTo(t.lastLoss());
       assertThat(card.result().lossEma()).isEqualTo(t.smoothedLoss());
@@ -283,6 +283,10 @@ class CheckpointedTrainingTest {
       assertThatThrownBy(() -> Trainer.create(REGISTRY, ComponentSpec.parse("tiny:width=3"), SCHEDULE,
           Fixtures.fashionMnist(16), Fixtures.quick(1), m))
           .hasMessage("backbone 'tiny': unknown parameter 'width'; known: [channels, depth]");
+      assertThatThrownBy(() -> Trainer.finetune(REGISTRY, base, ComponentSpec.parse("tiny-uem"), SCHEDULE,
+          Fixtures.fashionMnist(16), Fixtures.quick(1).withFreezeTrunk(true), m))
+          .hasMessage("--freeze-trunk: backbone 'tiny' has no early-exit heads of its own (its exits share the final"
+              + " head); use --freeze-backbone, or train the whole backbone");
       assertThat(m.getManagedArrays()).isEmpty(); // failed constructions release what they made
     }
   }

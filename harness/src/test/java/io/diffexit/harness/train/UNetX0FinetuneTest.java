@@ -74,4 +74,52 @@ class UNetX0FinetuneTest {
     // same batch, t and noise: an untrained x0 head's ε error explodes at small t unless the weight caps SNR at γ
     assertThat(ual.get(1)).isLessThan(ual.get(0) / 2);
   }
+
+  @Test
+  void freezingTheTrunkTrainsOnlyTheEarlyExitHeadsAndTheStrategy(@TempDir Path dir) {
+    var schedule = NoiseSchedules.ddpmLinear();
+    try (NDManager m = NDManager.newBaseManager()) {
+      try (Trainer t = Trainer.create(REGISTRY, TINY_UNET, schedule, Fixtures.fashionMnist(16), Fixtures.quick(1), m)) {
+        t.run(dir.resolve("base"), "train", TrainingListener.none());
+      }
+      Map<String, float[]> before;
+      try (Checkpoint ck = Checkpoint.load(dir.resolve("base"), REGISTRY, m)) {
+        before = parameters(ck.backbone().block());
+      }
+      try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), Map.of("exit-target", "x0"),
+          ComponentSpec.parse("deediff"), schedule, Fixtures.fashionMnist(16),
+          Fixtures.quick(2).withFreezeTrunk(true), m)) {
+        assertThat(f.trainedParameterNames()).contains("backbone/head.mid.conv.weight")
+            .noneMatch(n -> n.startsWith("backbone/") && !n.startsWith("backbone/head."))
+            .doesNotContain("backbone/head.up28.conv.weight").anyMatch(n -> n.startsWith("strategy/"));
+        f.run(dir.resolve("ft"), "finetune", TrainingListener.none());
+      }
+      assertThat(Checkpoint.readCard(dir.resolve("ft")).training().freezeTrunk()).isTrue();
+      try (Checkpoint ck = Checkpoint.load(dir.resolve("ft"), REGISTRY, m)) {
+        Map<String, float[]> after = parameters(ck.backbone().block());
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        for (String name : before.keySet()) {
+          boolean earlyHead = name.startsWith("head.") && !name.startsWith("head.up28.");
+          if (earlyHead && name.endsWith("conv.weight")) {
+            assertThat(after.get(name)).as(name).isNotEqualTo(before.get(name));
+          } else if (!earlyHead) {
+            assertThat(after.get(name)).as(name).isEqualTo(before.get(name));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void freezingTheTrunkIsRefusedWithTheBackboneFrozenOrWithoutEarlyHeads() {
+    assertThatThrownBy(() -> Fixtures.quick(1).withFreezeBackbone(true).withFreezeTrunk(true))
+        .hasMessage("training options freeze-trunk and freeze-backbone exclude each other: the first trains the"
+            + " early-exit heads, the second freezes them too; give one");
+  }
+
+  private static Map<String, float[]> parameters(ai.djl.nn.Block block) {
+    Map<String, float[]> out = new java.util.TreeMap<>();
+    block.getParameters().forEach(p -> out.put(p.getKey(), p.getValue().getArray().toFloatArray()));
+    return out;
+  }
 }
