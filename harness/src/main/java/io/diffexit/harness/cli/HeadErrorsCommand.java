@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Print the eps-MSE of every exit head of a checkpoint by timestep on Fashion-MNIST images (noised with seeded"
           + " eps), with the x0-MSE the last head implies: where exits can work, and what training has reached.",
-      "Each cell is the mean over pixels and images with the half-width of its 95% interval."
+      "Each cell is the mean over pixels and images with the half-width of its 95%% interval."
     })
 public final class HeadErrorsCommand implements Callable<Integer> {
 
