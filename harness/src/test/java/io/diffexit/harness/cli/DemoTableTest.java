@@ -50,4 +50,14 @@ class DemoTableTest {
       assertThat(unpaced.lines().toList().get(2)).contains(" 600.00 ", " — ", " 0.83x ");
     }
   }
+
+  @Test
+  void theDemosFixedExitsAreTheUNetsFourteenAndSevenPixelLevels() {
+    try (NDManager manager = NDManager.newBaseManager();
+        Backbone unet = Registries.create(Path.of("no-plugins-here")).backbone("unet").create(
+            Params.parse("base=4,res-blocks=1,groups=2"), new BackboneContext(manager, 0))) {
+      // exit points mid@4, up7@5, up14@6, up28@7: 85% of 7 layers rounds to 6, 70% to 5
+      assertThat(DemoCommand.fixedExits(unet.spec())).containsExactly("fixed:layer=6", "fixed:layer=5");
+    }
+  }
 }
