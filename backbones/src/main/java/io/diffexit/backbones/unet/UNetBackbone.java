@@ -6,11 +6,16 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.diffexit.api.Backbone;
 import io.diffexit.api.BackboneSpec;
+import io.diffexit.api.ExitPointSpec;
 import io.diffexit.api.NoiseSchedule;
 import io.diffexit.api.Pass;
 import io.diffexit.api.SinusoidalTimeEmbedding;
 import io.diffexit.backbones.nn.DeviceConstants;
 import io.diffexit.backbones.nn.NativeConv2d;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A DDPM-style U-Net ε-predictor (Ho et al. 2020) with an exit head after the middle block and after every decoder
@@ -113,14 +118,15 @@ public final class UNetBackbone implements Backbone {
 
   /** @return the parameters of the heads of every exit point but the last, {@code head.NAME.*} */
   @Override
-  public java.util.Set<String> earlyExitHeadParameters() {
-    java.util.Set<String> names = new java.util.TreeSet<>();
-    java.util.List<io.diffexit.api.ExitPointSpec> points = spec.exitPoints();
+  public Set<String> earlyExitHeadParameters() {
+    Set<String> names = new TreeSet<>();
+    List<ExitPointSpec> points = spec.exitPoints();
+    List<String> keys = network.getParameters().keys();
     for (int i = 0; i < points.size() - 1; i++) {
       String prefix = "head." + points.get(i).name() + ".";
-      network.getParameters().keys().stream().filter(k -> k.startsWith(prefix)).forEach(names::add);
+      keys.stream().filter(k -> k.startsWith(prefix)).forEach(names::add);
     }
-    return java.util.Collections.unmodifiableSet(names);
+    return Collections.unmodifiableSet(names);
   }
 
   @Override

@@ -23,7 +23,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 
 /**
  * One optimizer step, as {@link Trainer}'s javadoc describes it: the batch, t and ε drawn from (seed, step) alone, the
@@ -126,30 +128,29 @@ final class TrainingStep implements AutoCloseable {
 
   /** Freezes the backbone but for the parameters only early exits use, which it collects. */
   private void collectEarlyExitHeads(TrainerParts p) {
-    java.util.Set<String> heads = backbone.earlyExitHeadParameters();
+    Set<String> heads = backbone.earlyExitHeadParameters();
     if (heads.isEmpty()) {
       throw new IllegalArgumentException("--freeze-trunk: backbone '" + backbone.spec().name() + "' has no early-exit"
           + " heads of its own (its exits share the final head); use --freeze-backbone, or train the whole backbone");
     }
     backbone.block().freezeParameters(true);
-    ParameterList a = backbone.block().getParameters();
-    ParameterList b = p.ema.block().getParameters();
-    for (int i = 0; i < a.size(); i++) {
-      if (heads.contains(a.get(i).getKey())) {
-        trainedNames.add("backbone/" + a.get(i).getKey());
-        trained.add(a.get(i).getValue().getArray());
-        averaged.add(b.get(i).getValue().getArray());
-      }
-    }
+    collect("backbone/", backbone.block(), p.ema.block(), heads::contains);
   }
 
   private void collect(String prefix, Block training, Block averages) {
+    collect(prefix, training, averages, name -> true);
+  }
+
+  /** Adds the parameters of {@code training} whose names {@code keep} accepts, with their EMA twins. */
+  private void collect(String prefix, Block training, Block averages, Predicate<String> keep) {
     ParameterList a = training.getParameters();
     ParameterList b = averages.getParameters();
     for (int i = 0; i < a.size(); i++) {
-      trainedNames.add(prefix + a.get(i).getKey());
-      trained.add(a.get(i).getValue().getArray());
-      averaged.add(b.get(i).getValue().getArray());
+      if (keep.test(a.get(i).getKey())) {
+        trainedNames.add(prefix + a.get(i).getKey());
+        trained.add(a.get(i).getValue().getArray());
+        averaged.add(b.get(i).getValue().getArray());
+      }
     }
   }
 
