@@ -73,9 +73,11 @@ public final class ScheduleStrategy implements ExitStrategy, TrainingObjective {
   public ObjectiveValue loss(LayerwiseOutputs outputs, ParameterStore store) {
     float[] times = outputs.modelTime().toFloatArray();
     int n = outputs.heads().size();
+    // the batch mean of each sample's scheduled head error, weighted like Losses.layerwise when the trainer weights
+    float[] weights = outputs.headWeights() == null ? null : outputs.headWeights().toFloatArray();
     float[] pick = new float[n * times.length];
     for (int b = 0; b < times.length; b++) {
-      pick[schedule.exitIndexAt(times[b]) * times.length + b] = 1f / times.length;
+      pick[schedule.exitIndexAt(times[b]) * times.length + b] = (weights == null ? 1f : weights[b]) / times.length;
     }
     List<NDArray> perSample = new ArrayList<>(n);
     for (NDArray head : outputs.heads()) {

@@ -176,4 +176,32 @@ class ScheduleStrategyTest extends NdTestBase {
     assertThat((double) v.terms().get("scheduled").getFloat()).isCloseTo(scheduled, within(1e-5));
     assertThat((double) v.total().getFloat()).isCloseTo(simple + scheduled, within(1e-5));
   }
+
+  @Test
+  void objectiveWeightsEachSamplesScheduledHeadLossByTheTrainersHeadWeights() {
+    BackboneSpec vit = TinySpecs.vit(3);
+    ExitStrategy s = create(factory, "table=0-500:3;500-1000:1", vit);
+    float[] noise = randoms(1, 32);
+    List<float[]> gs = new ArrayList<>();
+    List<NDArray> heads = new ArrayList<>();
+    List<NDArray> hidden = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      gs.add(randoms(2 + i, 32));
+      heads.add(array(gs.get(i), 2, 1, 4, 4));
+      hidden.add(array(new float[2 * 5 * D], 2, 5, D));
+    }
+    ObjectiveValue v = s.objective().orElseThrow().loss(new LayerwiseOutputs(hidden, heads, array(noise, 2, 1, 4, 4),
+        manager.create(new float[] {100, 700}), vit, manager.create(new float[] {0.5f, 2f})),
+        new ParameterStore(manager, false));
+    double simple = 0;
+    double scheduled = 0;
+    for (int k = 0; k < 16; k++) {
+      simple += (Math.pow(gs.get(2)[k] - noise[k], 2) + Math.pow(gs.get(2)[16 + k] - noise[16 + k], 2)) / 32;
+      // sample 0 (weight 0.5) at exit 2, sample 1 (weight 2) at exit 0; each per-sample mean over 16 pixels, halved
+      scheduled += (0.5 * Math.pow(gs.get(2)[k] - noise[k], 2) + 2 * Math.pow(gs.get(0)[16 + k] - noise[16 + k], 2))
+          / 32;
+    }
+    assertThat((double) v.terms().get("simple").getFloat()).isCloseTo(simple, within(1e-5));
+    assertThat((double) v.terms().get("scheduled").getFloat()).isCloseTo(scheduled, within(1e-5));
+  }
 }
