@@ -30,9 +30,7 @@ class UNetX0FinetuneTest {
   void finetuneWithExitTargetX0TrainsAndRecordsTheNewConfig(@TempDir Path dir) {
     var schedule = NoiseSchedules.ddpmLinear();
     try (NDManager m = NDManager.newBaseManager()) {
-      try (Trainer t = Trainer.create(REGISTRY, TINY_UNET, schedule, Fixtures.fashionMnist(16), Fixtures.quick(2), m)) {
-        t.run(dir.resolve("base"), "train", TrainingListener.none());
-      }
+      trainBase(dir.resolve("base"), 2, m);
       try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), Map.of("exit-target", "x0"),
           ComponentSpec.parse("deediff"), schedule, Fixtures.fashionMnist(16), Fixtures.quick(2), m)) {
         f.run(dir.resolve("ft"), "finetune", TrainingListener.none());
@@ -56,9 +54,7 @@ class UNetX0FinetuneTest {
     var schedule = NoiseSchedules.ddpmLinear();
     List<Double> ual = new ArrayList<>();
     try (NDManager m = NDManager.newBaseManager()) {
-      try (Trainer t = Trainer.create(REGISTRY, TINY_UNET, schedule, Fixtures.fashionMnist(16), Fixtures.quick(1), m)) {
-        t.run(dir.resolve("base"), "train", TrainingListener.none());
-      }
+      trainBase(dir.resolve("base"), 1, m);
       for (double gamma : new double[] {0, 5}) {
         Path ft = dir.resolve("ft" + gamma);
         List<StepReport> reports = new ArrayList<>();
@@ -79,9 +75,7 @@ class UNetX0FinetuneTest {
   void freezingTheTrunkTrainsOnlyTheEarlyExitHeadsAndTheStrategy(@TempDir Path dir) {
     var schedule = NoiseSchedules.ddpmLinear();
     try (NDManager m = NDManager.newBaseManager()) {
-      try (Trainer t = Trainer.create(REGISTRY, TINY_UNET, schedule, Fixtures.fashionMnist(16), Fixtures.quick(1), m)) {
-        t.run(dir.resolve("base"), "train", TrainingListener.none());
-      }
+      trainBase(dir.resolve("base"), 1, m);
       Map<String, float[]> before;
       try (Checkpoint ck = Checkpoint.load(dir.resolve("base"), REGISTRY, m)) {
         before = parameters(ck.backbone().block());
@@ -115,6 +109,14 @@ class UNetX0FinetuneTest {
     assertThatThrownBy(() -> Fixtures.quick(1).withFreezeBackbone(true).withFreezeTrunk(true))
         .hasMessage("training options freeze-trunk and freeze-backbone exclude each other: the first trains the"
             + " early-exit heads, the second freezes them too; give one");
+  }
+
+  /** Trains the tiny ε-head U-Net for {@code steps} steps into {@code out}. */
+  private static void trainBase(Path out, int steps, NDManager m) {
+    try (Trainer t = Trainer.create(REGISTRY, TINY_UNET, NoiseSchedules.ddpmLinear(), Fixtures.fashionMnist(16),
+        Fixtures.quick(steps), m)) {
+      t.run(out, "train", TrainingListener.none());
+    }
   }
 
   private static Map<String, float[]> parameters(ai.djl.nn.Block block) {
