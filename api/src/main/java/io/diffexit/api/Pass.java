@@ -66,6 +66,20 @@ public interface Pass {
   }
 
   /**
+   * {@link #head(int, NDArray)} for a chosen subset of the active samples. A backbone whose head also reads the pass
+   * input (the U-ViT's convolutional head reads stem features of x) needs to know which samples the rows are; the
+   * default ignores {@code rows}.
+   *
+   * @param exitPoint the exit point whose head to use
+   * @param hidden (n, ...) the hidden states of the selected samples, in their order
+   * @param rows per active sample whether it is selected; exactly n are true
+   * @return (n, C, H, W) the head's ε prediction, in the manager of the pass's input
+   */
+  default NDArray head(int exitPoint, NDArray hidden, boolean[] rows) {
+    return head(exitPoint, hidden);
+  }
+
+  /**
    * Places the pass at exit point {@code exitPoint} with {@code hidden} as its hidden state for the active samples,
    * computing only what the layers after it need from the layers before it (a U-Net's encoder skips at the
    * resolutions decoded after it; nothing for a U-ViT resumed at its output). The cost is

@@ -16,6 +16,7 @@ import io.diffexit.api.ExitPointSpec;
 import io.diffexit.api.HiddenLayout;
 import io.diffexit.api.Pass;
 import io.diffexit.backbones.nn.Im2colConv3x3;
+import io.diffexit.backbones.nn.NativeConv3x3;
 import io.diffexit.backbones.nn.SeededInitializer;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,12 @@ public final class UVitBackbone implements Backbone {
     Im2colConv3x3 finalLayer = net.headBlock().finalLayer();
     if (finalLayer != null) {
       setConvInitializer(finalLayer, 9L * config.channels(), random);
+    }
+    if (net.stemBlock() != null) {
+      setConvInitializer(net.stemBlock(), 9L * config.channels(), random);
+    }
+    for (NativeConv3x3 conv : net.headBlock().refineConvs()) {
+      setConvInitializer(conv, 9L * conv.inChannels(), random);
     }
     net.initialize(
         manager,

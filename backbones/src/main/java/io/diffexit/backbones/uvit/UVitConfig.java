@@ -19,7 +19,10 @@ import java.util.List;
  * @param heads attention heads; D must be divisible by it
  * @param mlpRatio MLP hidden width as a multiple of D (hidden = floor(D·ratio), as timm's Mlp)
  * @param qkvBias whether the fused qkv projection has a bias
- * @param convHead whether the head ends with U-ViT's 3×3 conv (C→C)
+ * @param convHead whether the head ends with U-ViT's 3×3 conv (C→C); ignored when {@code headChannels > 0}
+ * @param headChannels 0 for U-ViT's own head; K &gt; 0 for the convolutional head: the tokens decode to K channels
+ *     per pixel, which are concatenated with K full-resolution stem features of the input and refined by two 3×3
+ *     convolutions (2K→K, SiLU, K→C). It removes the patch grid that the linear per-patch decoder leaves.
  */
 public record UVitConfig(
     int channels,
@@ -31,7 +34,8 @@ public record UVitConfig(
     int heads,
     double mlpRatio,
     boolean qkvBias,
-    boolean convHead) {
+    boolean convHead,
+    int headChannels) {
 
   /** The factory name, used in messages. */
   static final String OWNER = "backbone 'uvit'";
@@ -50,7 +54,10 @@ public record UVitConfig(
           ParamSpec.optional("heads", 4, "attention heads; head width = dim/heads"),
           ParamSpec.optional("mlp-ratio", 4.0, "MLP hidden width as a multiple of dim, > 0"),
           ParamSpec.optional("qkv-bias", false, "whether the fused qkv projection has a bias (U-ViT: false)"),
-          ParamSpec.optional("conv-head", true, "whether the head ends with a 3x3 conv C->C (U-ViT: true)"));
+          ParamSpec.optional("conv-head", true, "whether the head ends with a 3x3 conv C->C (U-ViT: true)"),
+          ParamSpec.optional(
+              "head-channels", 0, "0 = U-ViT's linear patch decoder; K > 0 = decode to K channels per pixel, concat"
+                  + " K stem features of the input, then 3x3 convs 2K->K, SiLU, K->C (no patch grid)"));
 
   /** Validates the architecture; messages name the parameter and what would fix it. */
   public UVitConfig {
@@ -78,10 +85,30 @@ public record UVitConfig(
     if (dim < 2) {
       throw new IllegalArgumentException(OWNER + ": parameter 'dim' must be >= 2 for the time embedding, got " + dim);
     }
+    if (headChannels < 0) {
+      throw new IllegalArgumentException(
+          OWNER + ": parameter 'head-channels' must be 0 (U-ViT's head) or >= 1 (the convolutional head), got "
+              + headChannels);
+    }
     if (!(mlpRatio > 0) || !Double.isFinite(mlpRatio) || Math.floor(dim * mlpRatio) < 1) {
       throw new IllegalArgumentException(
           OWNER + ": parameter 'mlp-ratio' must be > 0 and give an MLP width dim*ratio >= 1, got " + mlpRatio);
     }
+  }
+
+  /** U-ViT's own head ({@code head-channels=0}), as before that option existed. */
+  public UVitConfig(
+      int channels,
+      int height,
+      int width,
+      int patch,
+      int dim,
+      int depth,
+      int heads,
+      double mlpRatio,
+      boolean qkvBias,
+      boolean convHead) {
+    this(channels, height, width, patch, dim, depth, heads, mlpRatio, qkvBias, convHead, 0);
   }
 
   private static void requirePositive(String name, int value) {
@@ -108,12 +135,16 @@ public record UVitConfig(
         p.getInt("heads", 4, 1, 1024),
         p.getDouble("mlp-ratio", 4.0),
         p.getBoolean("qkv-bias", false),
-        p.getBoolean("conv-head", true));
+        p.getBoolean("conv-head", true),
+        p.getInt("head-channels", 0, 0, 4096));
   }
 
-  /** @return every parameter written out, so that {@link #from} rebuilds exactly this configuration */
+  /**
+   * @return every parameter written out, so that {@link #from} rebuilds exactly this configuration; {@code
+   *     head-channels} only when it is not 0, so that U-ViT-head configurations read as before the option existed
+   */
   public Params toParams() {
-    return Params.empty()
+    Params params = Params.empty()
         .with("channels", channels)
         .with("height", height)
         .with("width", width)
@@ -123,8 +154,8 @@ public record UVitConfig(
         .with("heads", heads)
         .with("mlp-ratio", mlpRatio)
         .with("qkv-bias", qkvBias)
-        .with("conv-head", convHead)
-        .forOwner(OWNER);
+        .with("conv-head", convHead);
+    return (headChannels > 0 ? params.with("head-channels", headChannels) : params).forOwner(OWNER);
   }
 
   /** @return patch rows H/p */
@@ -150,6 +181,16 @@ public record UVitConfig(
   /** @return values per patch p²C (the head's output width per token) */
   public int patchValues() {
     return patch * patch * channels;
+  }
+
+  /** @return whether the head is the convolutional one ({@code head-channels > 0}) */
+  public boolean convolutionalHead() {
+    return headChannels > 0;
+  }
+
+  /** @return the decoder's output width per token: p²K with the convolutional head, else p²C */
+  public int decodedValues() {
+    return patch * patch * (convolutionalHead() ? headChannels : channels);
   }
 
   /** @return the width of one attention head, D/heads */

@@ -13,6 +13,8 @@ package io.diffexit.backbones.uvit;
  *   <li>each out-block's skip linear Linear(2D, D): 2·T·D²
  *   <li>the exit head: Linear(D, p²C) on the N patch tokens (the time token is dropped <i>before</i> the linear, which
  *       gives the same result as U-ViT's drop-after, for less work): N·D·p²C; the 3×3 conv C→C: 9·C²·H·W
+ *   <li>with the convolutional head ({@code head-channels=K}): the stem conv C→K, 9·C·K·H·W, counted with the
+ *       embedding (it runs once per pass); the head's decoder N·D·p²K and its convs 2K→K and K→C, 9·(2K² + K·C)·H·W
  * </ul>
  *
  * <p>Not counted: biases, LayerNorms (also the head's), GELU, softmax, the attention scale, residual additions, the
@@ -22,9 +24,11 @@ public final class UVitCostModel {
 
   private UVitCostModel() {}
 
-  /** @return MACs per image of the patch embedding, N·D·C·p² */
+  /** @return MACs per image of the patch embedding, N·D·C·p², plus the stem 9·C·K·H·W with the convolutional head */
   public static long embedMacs(UVitConfig c) {
-    return (long) c.patchTokens() * c.dim() * c.channels() * c.patch() * c.patch();
+    long patches = (long) c.patchTokens() * c.dim() * c.channels() * c.patch() * c.patch();
+    long stem = 9L * c.channels() * c.headChannels() * c.height() * c.width();
+    return patches + stem;
   }
 
   /** @return MACs per image of one transformer block: (4·D² + 2·D·M)·T + 2·T²·D */
@@ -41,10 +45,20 @@ public final class UVitCostModel {
     return 2L * c.tokens() * c.dim() * c.dim();
   }
 
-  /** @return MACs per image of one head evaluation: N·D·p²C (+ 9·C²·H·W with the conv) */
+  /**
+   * @return MACs per image of one head evaluation: N·D·p²C (+ 9·C²·H·W with the conv); with the convolutional head
+   *     N·D·p²K + 9·(2K² + K·C)·H·W
+   */
   public static long headMacs(UVitConfig c) {
-    long linear = (long) c.patchTokens() * c.dim() * c.patchValues();
-    long conv = c.convHead() ? 9L * c.channels() * c.channels() * c.height() * c.width() : 0L;
+    long linear = (long) c.patchTokens() * c.dim() * c.decodedValues();
+    long pixels = (long) c.height() * c.width();
+    long k = c.headChannels();
+    long conv;
+    if (c.convolutionalHead()) {
+      conv = 9L * (2 * k * k + k * c.channels()) * pixels;
+    } else {
+      conv = c.convHead() ? 9L * c.channels() * c.channels() * pixels : 0L;
+    }
     return linear + conv;
   }
 

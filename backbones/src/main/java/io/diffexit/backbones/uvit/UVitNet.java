@@ -12,6 +12,8 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.diffexit.api.SinusoidalTimeEmbedding;
+import io.diffexit.backbones.nn.Activations;
+import io.diffexit.backbones.nn.NativeConv3x3;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -19,7 +21,8 @@ import java.util.List;
 
 /**
  * All parameters of a U-ViT as one DJL block: patch embedding, position embedding, the transformer blocks in
- * execution order (in0.., mid, out0..) and the shared head.
+ * execution order (in0.., mid, out0..) and the shared head; with {@code head-channels=K > 0} also the stem, a 3×3
+ * conv C→K with SiLU on the input whose features the convolutional head reads.
  *
  * <p>{@link #forward} runs the whole network: inputs [x (B, C, H, W), t (B)], output [ε̂ (B, C, H, W)]. The early-exit
  * {@link UVitPass} calls {@link #embed}, {@link #block} and {@link #head} one step at a time instead.
@@ -33,6 +36,7 @@ public final class UVitNet extends AbstractBlock {
   private final Parameter posEmbed;
   private final List<UVitTransformerBlock> blocks;
   private final UVitHead head;
+  private final NativeConv3x3 stem;
   private SinusoidalTimeEmbedding timeEmbedding;
 
   /** @param config the validated architecture */
@@ -64,6 +68,10 @@ public final class UVitNet extends AbstractBlock {
     }
     this.blocks = List.copyOf(list);
     this.head = addChildBlock("head", new UVitHead(config));
+    this.stem =
+        config.convolutionalHead()
+            ? addChildBlock("stem", new NativeConv3x3(config.channels(), config.headChannels()))
+            : null;
   }
 
   /** @return the label of exit point {@code index}: in0.., mid, out0.. */
@@ -90,6 +98,19 @@ public final class UVitNet extends AbstractBlock {
 
   UVitHead headBlock() {
     return head;
+  }
+
+  /** @return the stem conv, or null without the convolutional head */
+  NativeConv3x3 stemBlock() {
+    return stem;
+  }
+
+  /**
+   * @param x images (B, C, H, W)
+   * @return SiLU(stem(x)) (B, K, H, W) for the convolutional head, owned by {@code x}'s manager; null without it
+   */
+  NDArray stem(ParameterStore ps, NDArray x, boolean training) {
+    return stem == null ? null : Activations.silu(stem.forward(ps, new NDList(x), training).head());
   }
 
   /**
@@ -125,14 +146,18 @@ public final class UVitNet extends AbstractBlock {
     return blocks.get(index).apply(ps, tokens, skip, training);
   }
 
-  /** @return the shared head's ε prediction (B, C, H, W) for hidden state (B, T, D) */
-  NDArray head(ParameterStore ps, NDArray tokens, boolean training) {
-    return head.apply(ps, tokens, training);
+  /**
+   * @param stemFeatures {@link #stem} of the same samples' input (null without the convolutional head)
+   * @return the shared head's ε prediction (B, C, H, W) for hidden state (B, T, D)
+   */
+  NDArray head(ParameterStore ps, NDArray tokens, NDArray stemFeatures, boolean training) {
+    return head.apply(ps, tokens, stemFeatures, training);
   }
 
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray stemFeatures = stem(ps, inputs.get(0), training);
     NDArray h = embed(ps, inputs.get(0), inputs.get(1), training);
     Deque<NDArray> skips = new ArrayDeque<>();
     for (int i = 0; i < blocks.size(); i++) {
@@ -142,7 +167,7 @@ public final class UVitNet extends AbstractBlock {
         skips.push(h);
       }
     }
-    return new NDList(head(ps, h, training));
+    return new NDList(head(ps, h, stemFeatures, training));
   }
 
   @Override
@@ -159,6 +184,9 @@ public final class UVitNet extends AbstractBlock {
       block.initialize(manager, dataType, tokens);
     }
     head.initialize(manager, dataType, tokens);
+    if (stem != null) {
+      stem.initialize(manager, dataType, new Shape(b, config.channels(), config.height(), config.width()));
+    }
     if (timeEmbedding == null) {
       timeEmbedding = new SinusoidalTimeEmbedding(manager, config.dim());
     }

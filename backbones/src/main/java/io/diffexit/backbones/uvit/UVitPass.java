@@ -15,7 +15,8 @@ import java.util.Optional;
  *
  * <p>State held for the active samples: the tokens h (B, T, D), whose row 0 is the time token (so the time input is
  * compacted with them), the stack of pending in-block outputs that the out-blocks will pop (LIFO), and the head
- * output cached at the current position. {@link #retain} compacts each of them with one boolean-mask gather. Until the
+ * output cached at the current position, and with the convolutional head the stem features of the input.
+ * {@link #retain} compacts each of them with one boolean-mask gather. Until the
  * pass moves past its first exit point it also keeps the embedded tokens ({@link #input()}, for the first-block cache).
  *
  * <p>Step reuse: {@link #head(int, NDArray)} runs the shared head on any tokens; {@link #resume} is possible only at
@@ -36,6 +37,7 @@ final class UVitPass implements Pass {
   private final List<NDArray> skips = new ArrayList<>();
 
   private NDArray hidden;
+  private NDArray stem; // null without the convolutional head
   private NDArray embedded;
   private NDArray headCache;
   private int position = -1;
@@ -56,6 +58,10 @@ final class UVitPass implements Pass {
       }
       hidden = net.embed(ps, x, t, training);
       hidden.attach(owner);
+      stem = net.stem(ps, x, training);
+      if (stem != null) {
+        stem.attach(owner);
+      }
     }
     embedded = hidden;
   }
@@ -113,6 +119,40 @@ final class UVitPass implements Pass {
 
   @Override
   public NDArray head(int exitPoint, NDArray tokens) {
+    long rows = tokens.getShape().get(0);
+    if (stem != null && rows != active) {
+      throw new UnsupportedOperationException(
+          "uvit pass: the convolutional head reads the input's stem features, so a supplied hidden state of " + rows
+              + " rows (of " + active + " active) needs head(exitPoint, hidden, rows) to say which samples they are");
+    }
+    return headOn(exitPoint, tokens, stem);
+  }
+
+  @Override
+  public NDArray head(int exitPoint, NDArray tokens, boolean[] rows) {
+    if (rows.length != active) {
+      throw new IllegalArgumentException(
+          "uvit pass: head rows must flag each of the " + active + " active samples, got " + rows.length);
+    }
+    int selected = 0;
+    for (boolean r : rows) {
+      selected += r ? 1 : 0;
+    }
+    if (selected != tokens.getShape().get(0)) {
+      throw new IllegalArgumentException(
+          "uvit pass: " + selected + " rows flagged but the supplied hidden state has " + tokens.getShape().get(0));
+    }
+    if (stem == null || selected == active) {
+      return headOn(exitPoint, tokens, stem);
+    }
+    try (NDManager scope = owner.newSubManager()) {
+      NDArray selectedStem = stem.get(scope.create(rows));
+      selectedStem.attach(scope);
+      return headOn(exitPoint, tokens, selectedStem);
+    }
+  }
+
+  private NDArray headOn(int exitPoint, NDArray tokens, NDArray stemRows) {
     if (exitPoint < 0 || exitPoint >= config.depth()) {
       throw new IllegalArgumentException(
           "uvit pass: exit point " + exitPoint + " outside [0, " + config.depth() + ")");
@@ -120,7 +160,7 @@ final class UVitPass implements Pass {
     checkTokens(tokens, tokens.getShape().get(0));
     try (NDManager scope = owner.newSubManager()) {
       tokens.tempAttach(scope);
-      NDArray eps = net.head(ps, tokens, training); // one head shared by every exit point
+      NDArray eps = net.head(ps, tokens, stemRows, training); // one head shared by every exit point
       eps.attach(owner);
       return eps;
     }
@@ -162,7 +202,7 @@ final class UVitPass implements Pass {
     if (headCache == null) {
       try (NDManager scope = owner.newSubManager()) {
         hidden.tempAttach(scope);
-        headCache = net.head(ps, hidden, training);
+        headCache = net.head(ps, hidden, stem, training);
         headCache.attach(owner);
       }
     }
@@ -188,6 +228,9 @@ final class UVitPass implements Pass {
     }
     if (headCache != null) {
       headCache = headCache.get(keep);
+    }
+    if (stem != null) {
+      stem = stem.get(keep);
     }
     active = hidden.getShape().get(0);
   }

@@ -399,7 +399,7 @@ public final class EarlyExitDenoiser implements Denoiser, AutoCloseable {
       throw new IllegalStateException("step-reuse strategy " + strategy.describe() + " substitutes for exit point "
           + target + ", outside [0, " + spec.exitPoints().size() + ")");
     }
-    NDArray eps = pass.head(target, sub.hidden());
+    NDArray eps = pass.head(target, sub.hidden(), flags);
     meter.charge(Category.HEAD, work.step, spec.exitPoints().get(target).headMacs() * n);
     work.pieces.add(eps);
     int[] ids = ep.ids;
