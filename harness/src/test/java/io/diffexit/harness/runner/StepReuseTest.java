@@ -45,6 +45,7 @@ class StepReuseTest {
   private static NDManager manager;
   private static Registry registry;
   private static Backbone uvit;
+  private static Backbone uvitConvHead;
   private static Backbone unet;
 
   @BeforeAll
@@ -53,6 +54,9 @@ class StepReuseTest {
     registry = Registries.create(Path.of("no-plugins-here"));
     uvit = registry.backbone("uvit").create(
         Params.parse("height=8,width=8,patch=4,dim=16,depth=5,heads=2"), new BackboneContext(manager, 3));
+    uvitConvHead = registry.backbone("uvit").create(
+        Params.parse("height=8,width=8,patch=4,dim=16,depth=5,heads=2,head-channels=4"),
+        new BackboneContext(manager, 3));
     unet = registry.backbone("unet").create(
         Params.parse("height=8,width=8,base=8,mult=1;2,res-blocks=1,attention=false,groups=4"),
         new BackboneContext(manager, 3));
@@ -61,6 +65,7 @@ class StepReuseTest {
   @AfterAll
   static void tearDown() {
     uvit.close();
+    uvitConvHead.close();
     unet.close();
     manager.close();
   }
@@ -259,6 +264,27 @@ class StepReuseTest {
       mixed |= reused > 0 && reused < 4;
     }
     assertThat(mixed).as("a step where batch mates decided differently").isTrue();
+  }
+
+  @Test
+  void blockCacheOnTheConvolutionalHeadGivesEachReusingSampleItsOwnInputFeatures() {
+    // the head reads stem features of x: a reused subset must get its own samples' rows, not the batch's first ones
+    String text = "block-cache:threshold=0.3,max-skips=2,warmup=1";
+    SamplingJob.Result together = run(uvitConvHead, text, 4, 4, DecisionMode.PER_SAMPLE);
+    SamplingJob.Result alone = run(uvitConvHead, text, 4, 1, DecisionMode.PER_SAMPLE);
+    boolean mixed = false;
+    for (int step = 0; step < STEPS; step++) {
+      long reused = 0;
+      for (int b = 0; b < 4; b++) {
+        assertThat(alone.trace().outcomeAt(step, b)).isEqualTo(together.trace().outcomeAt(step, b));
+        reused += together.trace().outcomeAt(step, b) == Outcome.REUSED ? 1 : 0;
+      }
+      mixed |= reused > 0 && reused < 4;
+    }
+    assertThat(mixed).as("a step where only some samples reused").isTrue();
+    for (int i = 0; i < together.images().length; i++) {
+      assertThat(alone.images()[i]).isCloseTo(together.images()[i], offset(1e-4f));
+    }
   }
 
   @Test
