@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -11,12 +12,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The two convolutions of this package compute the same 3×3 "same" convolution, by im2col and by PyTorch's kernel. */
+/** The convolutions of this package compute the same 3×3 "same" convolution, by im2col and by PyTorch's kernel. */
 class ConvolutionsTest {
 
   /** A block that owns the parameters a {@link NativeConv2d} registers, as the U-Net's network block does. */
@@ -72,6 +74,39 @@ class ConvolutionsTest {
         }
       }
       assertThat((double) a.toFloatArray()[20]).isCloseTo(expected, within(1e-5));
+    }
+  }
+
+  @Test
+  void theNativeThreeByThreeBlockEqualsIm2colInOutputAndInputGradient() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Im2colConv3x3 im2col = new Im2colConv3x3(4, 3);
+      im2col.setInitializer(SeededInitializer.uniform(0.5, new Random(2)), Parameter.Type.BIAS);
+      im2col.initialize(m, DataType.FLOAT32, new Shape(1, 4, 6, 5));
+      NativeConv3x3 nativeConv = new NativeConv3x3(4, 3);
+      nativeConv.initialize(m, DataType.FLOAT32, new Shape(1, 4, 6, 5));
+      for (String name : new String[] {"weight", "bias"}) {
+        nativeConv.getParameters().get(name).getArray().set(
+            im2col.getParameters().get(name).getArray().toFloatArray());
+      }
+      assertThat(nativeConv.inChannels()).isEqualTo(4);
+      NDArray upstream = m.randomNormal(new Shape(2, 3, 6, 5));
+      float[] input = m.randomNormal(new Shape(2, 4, 6, 5)).toFloatArray();
+      NDArray[] outputs = new NDArray[2];
+      NDArray[] gradients = new NDArray[2];
+      AbstractBlock[] blocks = {im2col, nativeConv};
+      for (int i = 0; i < 2; i++) {
+        NDArray x = m.create(input, new Shape(2, 4, 6, 5));
+        x.setRequiresGradient(true);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          NDArray y = blocks[i].forward(new ParameterStore(m, false), new NDList(x), true).head();
+          gc.backward(y.mul(upstream).sum());
+          outputs[i] = y.duplicate();
+          gradients[i] = x.getGradient().duplicate();
+        }
+      }
+      assertThat(outputs[0].sub(outputs[1]).abs().max().getFloat()).isLessThan(1e-5f);
+      assertThat(gradients[0].sub(gradients[1]).abs().max().getFloat()).isLessThan(1e-5f);
     }
   }
 
