@@ -1,6 +1,7 @@
 package io.diffexit.harness.checkpoint;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.function.Consumer;
 
 /**
  * Hyperparameters of a training or fine-tuning run: what the trainer takes and, as the {@code training} section of
@@ -86,81 +87,119 @@ public record TrainingConfig(
 
   /** @return a copy with this many steps */
   public TrainingConfig withSteps(int v) {
-    return new TrainingConfig(v, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
+    return with(b -> b.steps = v);
   }
 
   /** @return a copy with this batch size */
   public TrainingConfig withBatch(int v) {
-    return new TrainingConfig(steps, v, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
+    return with(b -> b.batch = v);
   }
 
   /** @return a copy with this peak learning rate */
   public TrainingConfig withLr(double v) {
-    return new TrainingConfig(steps, batch, v, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
+    return with(b -> b.lr = v);
   }
 
   /** @return a copy with this many warm-up steps */
   public TrainingConfig withWarmup(int v) {
-    return new TrainingConfig(steps, batch, lr, v, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
+    return with(b -> b.warmup = v);
   }
 
   /** @return a copy with this weight decay */
   public TrainingConfig withWeightDecay(double v) {
-    return new TrainingConfig(steps, batch, lr, warmup, v, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
+    return with(b -> b.weightDecay = v);
   }
 
   /** @return a copy with these AdamW betas */
   public TrainingConfig withBetas(double b1, double b2) {
-    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, b1, b2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
+    return with(b -> {
+      b.beta1 = b1;
+      b.beta2 = b2;
+    });
   }
 
   /** @return a copy with this EMA decay */
   public TrainingConfig withEmaDecay(double v) {
-    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, v, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
+    return with(b -> b.emaDecay = v);
   }
 
   /** @return a copy with this clipping threshold */
   public TrainingConfig withGradClip(double v) {
-    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, v, seed,
-        freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
+    return with(b -> b.gradClip = v);
   }
 
   /** @return a copy with this seed */
   public TrainingConfig withSeed(long v) {
-    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        v, freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
+    return with(b -> b.seed = v);
   }
 
   /** @return a copy with this checkpoint interval */
   public TrainingConfig withCheckpointEvery(int v) {
-    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, v, exitLossGamma, freezeTrunk);
+    return with(b -> b.checkpointEvery = v);
   }
 
   /** @return a copy that trains only the strategy's block ({@code true}) or the backbone too */
   public TrainingConfig withFreezeBackbone(boolean v) {
-    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, v,
-        checkpointEvery, exitLossGamma, freezeTrunk);
+    return with(b -> b.freezeBackbone = v);
   }
 
   /** @return a copy with this min-SNR γ for the layer-wise terms (0 = unweighted) */
   public TrainingConfig withExitLossGamma(double v) {
-    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, v, freezeTrunk);
+    return with(b -> b.exitLossGamma = v);
   }
 
   /** @return a copy that trains only the early-exit heads and the strategy's block ({@code true}) */
   public TrainingConfig withFreezeTrunk(boolean v) {
-    return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip,
-        seed, freezeBackbone, checkpointEvery, exitLossGamma, v);
+    return with(b -> b.freezeTrunk = v);
+  }
+
+  /** One copy with some fields changed; the record's constructor validates the result. */
+  private TrainingConfig with(Consumer<Copy> change) {
+    Copy b = new Copy(this);
+    change.accept(b);
+    return b.build();
+  }
+
+  /** The record's fields, mutable, for {@link #with}: one place that lists the constructor's arguments. */
+  private static final class Copy {
+    int steps;
+    int batch;
+    double lr;
+    int warmup;
+    double weightDecay;
+    double beta1;
+    double beta2;
+    double eps;
+    double emaDecay;
+    double gradClip;
+    long seed;
+    boolean freezeBackbone;
+    int checkpointEvery;
+    double exitLossGamma;
+    boolean freezeTrunk;
+
+    Copy(TrainingConfig c) {
+      steps = c.steps;
+      batch = c.batch;
+      lr = c.lr;
+      warmup = c.warmup;
+      weightDecay = c.weightDecay;
+      beta1 = c.beta1;
+      beta2 = c.beta2;
+      eps = c.eps;
+      emaDecay = c.emaDecay;
+      gradClip = c.gradClip;
+      seed = c.seed;
+      freezeBackbone = c.freezeBackbone;
+      checkpointEvery = c.checkpointEvery;
+      exitLossGamma = c.exitLossGamma;
+      freezeTrunk = c.freezeTrunk;
+    }
+
+    TrainingConfig build() {
+      return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed,
+          freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
+    }
   }
 
   /**

@@ -1,0 +1,33 @@
+package io.diffexit.harness.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class TrainingConfigTest {
+
+  @Test
+  void eachCopyChangesItsOwnFieldAndNoOther() {
+    TrainingConfig d = TrainingConfig.defaults();
+    TrainingConfig all = d.withSteps(7).withBatch(3).withLr(1e-3).withWarmup(9).withWeightDecay(0.5)
+        .withBetas(0.8, 0.9).withEmaDecay(0.5).withGradClip(2).withSeed(11).withCheckpointEvery(4)
+        .withExitLossGamma(5).withFreezeTrunk(true);
+    assertThat(all).isEqualTo(
+        new TrainingConfig(7, 3, 1e-3, 9, 0.5, 0.8, 0.9, 1e-8, 0.5, 2, 11, false, 4, 5, true));
+    assertThat(d.withFreezeBackbone(true))
+        .isEqualTo(new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, true, 1000, 0,
+            false));
+    assertThat(d.withSteps(5000)).isEqualTo(d);
+  }
+
+  @Test
+  void aCopyIsValidatedLikeANewConfig() {
+    assertThatThrownBy(() -> TrainingConfig.defaults().withBatch(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("training option batch must be at least 1, got 0");
+    assertThatThrownBy(() -> TrainingConfig.defaults().withFreezeTrunk(true).withFreezeBackbone(true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("training options freeze-trunk and freeze-backbone exclude each other");
+  }
+}
