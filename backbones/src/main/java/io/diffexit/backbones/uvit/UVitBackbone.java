@@ -14,6 +14,7 @@ import io.diffexit.api.BackboneContext;
 import io.diffexit.api.BackboneSpec;
 import io.diffexit.api.ExitPointSpec;
 import io.diffexit.api.HiddenLayout;
+import io.diffexit.api.NoiseSchedule;
 import io.diffexit.api.Pass;
 import io.diffexit.backbones.nn.Im2colConv3x3;
 import io.diffexit.backbones.nn.NativeConv3x3;
@@ -40,6 +41,7 @@ public final class UVitBackbone implements Backbone {
   private final NDManager manager;
   private final UVitNet net;
   private final BackboneSpec spec;
+  private final NoiseSchedule schedule;
 
   /**
    * Builds and initialises the network in a sub-manager of the context's manager.
@@ -48,9 +50,14 @@ public final class UVitBackbone implements Backbone {
    * @param context the host's manager and the initialisation seed
    */
   public UVitBackbone(UVitConfig config, BackboneContext context) {
+    if (config.vPrediction() && context.schedule() == null) {
+      throw new IllegalArgumentException(UVitConfig.OWNER + ": prediction=v needs the noise schedule the model is"
+          + " trained for, and the host gave none (BackboneContext.schedule); use prediction=eps");
+    }
     this.config = config;
+    this.schedule = context.schedule();
     this.manager = context.manager().newSubManager();
-    this.net = new UVitNet(config);
+    this.net = new UVitNet(config, schedule);
     Random random = new Random(context.seed());
     Initializer truncNormal = SeededInitializer.timmTruncatedNormal(0.02, random);
     net.setInitializer(truncNormal, Parameter.Type.WEIGHT);
@@ -144,7 +151,7 @@ public final class UVitBackbone implements Backbone {
           "backbone 'uvit': model time must have shape (" + xs.get(0) + ") = one value per image, got "
               + t.getShape());
     }
-    return new UVitPass(net, store, x, t, training);
+    return new UVitPass(net, store, x, t, training, schedule);
   }
 
   /** Closes the manager holding the parameters and constants. */

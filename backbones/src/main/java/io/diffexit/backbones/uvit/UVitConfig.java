@@ -23,6 +23,8 @@ import java.util.List;
  * @param headChannels 0 for U-ViT's own head; K &gt; 0 for the convolutional head: the tokens decode to K channels
  *     per pixel, which are concatenated with K full-resolution stem features of the input and refined by two 3×3
  *     convolutions (2K→K, SiLU, K→C). It removes the patch grid that the linear per-patch decoder leaves.
+ * @param vPrediction whether the head predicts v = √ᾱ·ε − √(1−ᾱ)·x₀ instead of ε; every exit then returns
+ *     ε̂ = √(1−ᾱ)·x_t + √ᾱ·v̂, which needs the noise schedule (BackboneContext) and makes ε̂ ≈ x_t at high noise
  */
 public record UVitConfig(
     int channels,
@@ -35,7 +37,8 @@ public record UVitConfig(
     double mlpRatio,
     boolean qkvBias,
     boolean convHead,
-    int headChannels) {
+    int headChannels,
+    boolean vPrediction) {
 
   /** The factory name, used in messages. */
   static final String OWNER = "backbone 'uvit'";
@@ -57,7 +60,10 @@ public record UVitConfig(
           ParamSpec.optional("conv-head", true, "whether the head ends with a 3x3 conv C->C (U-ViT: true)"),
           ParamSpec.optional(
               "head-channels", 0, "0 = U-ViT's linear patch decoder; K > 0 = decode to K channels per pixel, concat"
-                  + " K stem features of the input, then 3x3 convs 2K->K, SiLU, K->C (no patch grid)"));
+                  + " K stem features of the input, then 3x3 convs 2K->K, SiLU, K->C (no patch grid)"),
+          ParamSpec.optional(
+              "prediction", "eps", "what the head predicts: eps (U-ViT), or v (v = sqrt(abar) eps - sqrt(1-abar) x0;"
+                  + " eps = sqrt(1-abar) x_t + sqrt(abar) v, so high-noise eps is x_t itself)"));
 
   /** Validates the architecture; messages name the parameter and what would fix it. */
   public UVitConfig {
@@ -108,7 +114,14 @@ public record UVitConfig(
       double mlpRatio,
       boolean qkvBias,
       boolean convHead) {
-    this(channels, height, width, patch, dim, depth, heads, mlpRatio, qkvBias, convHead, 0);
+    this(channels, height, width, patch, dim, depth, heads, mlpRatio, qkvBias, convHead, 0, false);
+  }
+
+  private static boolean parsePrediction(String v) {
+    if (!v.equals("eps") && !v.equals("v")) {
+      throw new IllegalArgumentException(OWNER + ": parameter 'prediction' must be eps or v, got '" + v + "'");
+    }
+    return v.equals("v");
   }
 
   private static void requirePositive(String name, int value) {
@@ -136,12 +149,14 @@ public record UVitConfig(
         p.getDouble("mlp-ratio", 4.0),
         p.getBoolean("qkv-bias", false),
         p.getBoolean("conv-head", true),
-        p.getInt("head-channels", 0, 0, 4096));
+        p.getInt("head-channels", 0, 0, 4096),
+        parsePrediction(p.getString("prediction", "eps")));
   }
 
   /**
    * @return every parameter written out, so that {@link #from} rebuilds exactly this configuration; {@code
-   *     head-channels} only when it is not 0, so that U-ViT-head configurations read as before the option existed
+   *     head-channels} and {@code prediction} only when they are not U-ViT's (0, eps), so that those configurations
+   *     read as before the options existed
    */
   public Params toParams() {
     Params params = Params.empty()
@@ -155,7 +170,13 @@ public record UVitConfig(
         .with("mlp-ratio", mlpRatio)
         .with("qkv-bias", qkvBias)
         .with("conv-head", convHead);
-    return (headChannels > 0 ? params.with("head-channels", headChannels) : params).forOwner(OWNER);
+    if (headChannels > 0) {
+      params = params.with("head-channels", headChannels);
+    }
+    if (vPrediction) {
+      params = params.with("prediction", "v");
+    }
+    return params.forOwner(OWNER);
   }
 
   /** @return patch rows H/p */

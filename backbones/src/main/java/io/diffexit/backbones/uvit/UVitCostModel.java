@@ -15,6 +15,8 @@ package io.diffexit.backbones.uvit;
  *       gives the same result as U-ViT's drop-after, for less work): N·D·p²C; the 3×3 conv C→C: 9·C²·H·W
  *   <li>with the convolutional head ({@code head-channels=K}): the stem conv C→K, 9·C·K·H·W, counted with the
  *       embedding (it runs once per pass); the head's decoder N·D·p²K and its convs 2K→K and K→C, 9·(2K² + K·C)·H·W
+ *   <li>with {@code prediction=v}: √(1−ᾱ)·x_t once per pass (C·H·W, with the embedding) and √ᾱ·v̂ + that at each head
+ *       evaluation (C·H·W)
  * </ul>
  *
  * <p>Not counted: biases, LayerNorms (also the head's), GELU, softmax, the attention scale, residual additions, the
@@ -24,11 +26,15 @@ public final class UVitCostModel {
 
   private UVitCostModel() {}
 
-  /** @return MACs per image of the patch embedding, N·D·C·p², plus the stem 9·C·K·H·W with the convolutional head */
+  /**
+   * @return MACs per image of the patch embedding, N·D·C·p², plus the stem 9·C·K·H·W with the convolutional head and
+   *     C·H·W for v prediction's √(1−ᾱ)·x_t
+   */
   public static long embedMacs(UVitConfig c) {
     long patches = (long) c.patchTokens() * c.dim() * c.channels() * c.patch() * c.patch();
-    long stem = 9L * c.channels() * c.headChannels() * c.height() * c.width();
-    return patches + stem;
+    long values = (long) c.channels() * c.height() * c.width();
+    long stem = 9L * c.headChannels() * values;
+    return patches + stem + (c.vPrediction() ? values : 0L);
   }
 
   /** @return MACs per image of one transformer block: (4·D² + 2·D·M)·T + 2·T²·D */
@@ -47,7 +53,7 @@ public final class UVitCostModel {
 
   /**
    * @return MACs per image of one head evaluation: N·D·p²C (+ 9·C²·H·W with the conv); with the convolutional head
-   *     N·D·p²K + 9·(2K² + K·C)·H·W
+   *     N·D·p²K + 9·(2K² + K·C)·H·W; plus C·H·W with {@code prediction=v}
    */
   public static long headMacs(UVitConfig c) {
     long linear = (long) c.patchTokens() * c.dim() * c.decodedValues();
@@ -59,7 +65,8 @@ public final class UVitCostModel {
     } else {
       conv = c.convHead() ? 9L * c.channels() * c.channels() * pixels : 0L;
     }
-    return linear + conv;
+    long toEpsilon = c.vPrediction() ? (long) c.channels() * pixels : 0L;
+    return linear + conv + toEpsilon;
   }
 
   /**

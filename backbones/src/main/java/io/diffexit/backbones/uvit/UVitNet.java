@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.diffexit.api.NoiseSchedule;
 import io.diffexit.api.SinusoidalTimeEmbedding;
 import io.diffexit.backbones.nn.Activations;
 import io.diffexit.backbones.nn.NativeConv3x3;
@@ -25,7 +26,8 @@ import java.util.List;
  * conv C→K with SiLU on the input whose features the convolutional head reads.
  *
  * <p>{@link #forward} runs the whole network: inputs [x (B, C, H, W), t (B)], output [ε̂ (B, C, H, W)]. The early-exit
- * {@link UVitPass} calls {@link #embed}, {@link #block} and {@link #head} one step at a time instead.
+ * {@link UVitPass} calls {@link #embed}, {@link #block} and {@link #head} one step at a time instead. With {@code
+ * prediction=v} both return ε̂ = √ᾱ·v̂ + √(1−ᾱ)·x_t ({@link VParameterization}); {@link #head} alone returns v̂.
  */
 public final class UVitNet extends AbstractBlock {
 
@@ -37,12 +39,17 @@ public final class UVitNet extends AbstractBlock {
   private final List<UVitTransformerBlock> blocks;
   private final UVitHead head;
   private final NativeConv3x3 stem;
+  private final NoiseSchedule schedule;
   private SinusoidalTimeEmbedding timeEmbedding;
 
-  /** @param config the validated architecture */
-  public UVitNet(UVitConfig config) {
+  /**
+   * @param config the validated architecture
+   * @param schedule the forward process, for {@code prediction=v} (null otherwise)
+   */
+  public UVitNet(UVitConfig config, NoiseSchedule schedule) {
     super(VERSION);
     this.config = config;
+    this.schedule = schedule;
     this.patchEmbed =
         addChildBlock(
             "patch_embed",
@@ -159,6 +166,7 @@ public final class UVitNet extends AbstractBlock {
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray stemFeatures = stem(ps, inputs.get(0), training);
     NDArray h = embed(ps, inputs.get(0), inputs.get(1), training);
+    VParameterization terms = config.vPrediction() ? VParameterization.of(schedule, inputs.get(0), inputs.get(1)) : null;
     Deque<NDArray> skips = new ArrayDeque<>();
     for (int i = 0; i < blocks.size(); i++) {
       boolean out = i > config.sideBlocks();
@@ -167,7 +175,8 @@ public final class UVitNet extends AbstractBlock {
         skips.push(h);
       }
     }
-    return new NDList(head(ps, h, stemFeatures, training));
+    NDArray raw = head(ps, h, stemFeatures, training);
+    return new NDList(terms == null ? raw : terms.toEpsilon(raw));
   }
 
   @Override

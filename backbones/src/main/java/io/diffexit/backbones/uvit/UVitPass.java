@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.diffexit.api.NoiseSchedule;
 import io.diffexit.api.Pass;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +39,13 @@ final class UVitPass implements Pass {
 
   private NDArray hidden;
   private NDArray stem; // null without the convolutional head
+  private VParameterization vTerms; // null for an ε head
   private NDArray embedded;
   private NDArray headCache;
   private int position = -1;
   private long active;
 
-  UVitPass(UVitNet net, ParameterStore ps, NDArray x, NDArray t, boolean training) {
+  UVitPass(UVitNet net, ParameterStore ps, NDArray x, NDArray t, boolean training, NoiseSchedule schedule) {
     this.net = net;
     this.config = net.config();
     this.ps = ps;
@@ -61,6 +63,9 @@ final class UVitPass implements Pass {
       stem = net.stem(ps, x, training);
       if (stem != null) {
         stem.attach(owner);
+      }
+      if (config.vPrediction()) {
+        vTerms = VParameterization.of(schedule, x, t).attach(owner);
       }
     }
     embedded = hidden;
@@ -120,12 +125,17 @@ final class UVitPass implements Pass {
   @Override
   public NDArray head(int exitPoint, NDArray tokens) {
     long rows = tokens.getShape().get(0);
-    if (stem != null && rows != active) {
+    if ((stem != null || vTerms != null) && rows != active) {
       throw new UnsupportedOperationException(
-          "uvit pass: the convolutional head reads the input's stem features, so a supplied hidden state of " + rows
+          "uvit pass: the head reads the input (stem features, or x_t for v), so a supplied hidden state of " + rows
               + " rows (of " + active + " active) needs head(exitPoint, hidden, rows) to say which samples they are");
     }
-    return headOn(exitPoint, tokens, stem);
+    return headOn(exitPoint, tokens, stem, vTerms);
+  }
+
+  /** @return the head output as ε: itself for an ε head, √ᾱ·v̂ + √(1−ᾱ)·x_t for a v head */
+  private static NDArray output(NDArray raw, VParameterization terms) {
+    return terms == null ? raw : terms.toEpsilon(raw);
   }
 
   @Override
@@ -142,17 +152,22 @@ final class UVitPass implements Pass {
       throw new IllegalArgumentException(
           "uvit pass: " + selected + " rows flagged but the supplied hidden state has " + tokens.getShape().get(0));
     }
-    if (stem == null || selected == active) {
-      return headOn(exitPoint, tokens, stem);
+    if ((stem == null && vTerms == null) || selected == active) {
+      return headOn(exitPoint, tokens, stem, vTerms);
     }
     try (NDManager scope = owner.newSubManager()) {
-      NDArray selectedStem = stem.get(scope.create(rows));
-      selectedStem.attach(scope);
-      return headOn(exitPoint, tokens, selectedStem);
+      NDArray mask = scope.create(rows);
+      NDArray selectedStem = null;
+      if (stem != null) {
+        selectedStem = stem.get(mask);
+        selectedStem.attach(scope);
+      }
+      VParameterization selectedTerms = vTerms == null ? null : vTerms.rows(mask).attach(scope);
+      return headOn(exitPoint, tokens, selectedStem, selectedTerms);
     }
   }
 
-  private NDArray headOn(int exitPoint, NDArray tokens, NDArray stemRows) {
+  private NDArray headOn(int exitPoint, NDArray tokens, NDArray stemRows, VParameterization terms) {
     if (exitPoint < 0 || exitPoint >= config.depth()) {
       throw new IllegalArgumentException(
           "uvit pass: exit point " + exitPoint + " outside [0, " + config.depth() + ")");
@@ -160,7 +175,7 @@ final class UVitPass implements Pass {
     checkTokens(tokens, tokens.getShape().get(0));
     try (NDManager scope = owner.newSubManager()) {
       tokens.tempAttach(scope);
-      NDArray eps = net.head(ps, tokens, stemRows, training); // one head shared by every exit point
+      NDArray eps = output(net.head(ps, tokens, stemRows, training), terms); // one head shared by every exit point
       eps.attach(owner);
       return eps;
     }
@@ -202,7 +217,7 @@ final class UVitPass implements Pass {
     if (headCache == null) {
       try (NDManager scope = owner.newSubManager()) {
         hidden.tempAttach(scope);
-        headCache = net.head(ps, hidden, stem, training);
+        headCache = output(net.head(ps, hidden, stem, training), vTerms);
         headCache.attach(owner);
       }
     }
@@ -231,6 +246,9 @@ final class UVitPass implements Pass {
     }
     if (stem != null) {
       stem = stem.get(keep);
+    }
+    if (vTerms != null) {
+      vTerms = vTerms.rows(keep);
     }
     active = hidden.getShape().get(0);
   }

@@ -9,18 +9,59 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import io.diffexit.api.BackboneContext;
 import io.diffexit.api.BackboneSpec;
+import io.diffexit.api.NoiseSchedule;
 import io.diffexit.api.Params;
 import io.diffexit.api.Pass;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The convolutional head ({@code head-channels=K}): stem features of x, decoded channels, two 3×3 convs. */
+/**
+ * The convolutional head ({@code head-channels=K}: stem features of x, decoded channels, two 3×3 convs) and the v
+ * head ({@code prediction=v}).
+ */
 class UVitConvolutionalHeadTest {
 
   /** TinyUVit's shape (2×8×12, patch 2, D 16, 5 blocks) with K = 3. */
   private static final Params PARAMS =
       Params.parse("channels=2,height=8,width=12,patch=2,dim=16,depth=5,heads=2,mlp-ratio=4,head-channels=3");
+
+  /** DDPM's linear β 1e-4..0.02 over T = 1000, model time = index (the built-in convention), written out here. */
+  private static final NoiseSchedule SCHEDULE = new NoiseSchedule() {
+    @Override
+    public String name() {
+      return "test-linear(T=1000)";
+    }
+
+    @Override
+    public int trainTimesteps() {
+      return 1000;
+    }
+
+    @Override
+    public double beta(int t) {
+      return 1e-4 + (0.02 - 1e-4) * t / 999.0;
+    }
+
+    @Override
+    public double alphaBar(int t) {
+      double p = 1;
+      for (int s = 0; s <= t; s++) {
+        p *= 1 - beta(s);
+      }
+      return p;
+    }
+
+    @Override
+    public double alphaBarAt(double t) {
+      return alphaBar((int) Math.round(t * 1000) - 1);
+    }
+
+    @Override
+    public double modelTime(double t) {
+      return t * 1000 - 1;
+    }
+  };
 
   private static NDManager root;
   private static UVitBackbone backbone;
@@ -124,7 +165,7 @@ class UVitConvolutionalHeadTest {
       NDArray tokens = pass.advance();
       assertThatThrownBy(() -> pass.head(0, tokens.get("0:2")))
           .isInstanceOf(UnsupportedOperationException.class)
-          .hasMessage("uvit pass: the convolutional head reads the input's stem features, so a supplied hidden state"
+          .hasMessage("uvit pass: the head reads the input (stem features, or x_t for v), so a supplied hidden state"
               + " of 2 rows (of 3 active) needs head(exitPoint, hidden, rows) to say which samples they are");
       assertThatThrownBy(() -> pass.head(0, tokens.get("0:2"), new boolean[] {true, true}))
           .isInstanceOf(IllegalArgumentException.class)
@@ -136,12 +177,58 @@ class UVitConvolutionalHeadTest {
   }
 
   @Test
+  void aVHeadReturnsEpsilonFromTheSameNetworksOutputAndIsTheInputAtHighNoise() {
+    NoiseSchedule schedule = SCHEDULE;
+    try (NDManager m = root.newSubManager();
+        UVitBackbone v = (UVitBackbone) new UVitFactory().create(
+            PARAMS.with("prediction", "v"), new BackboneContext(m, 7, schedule))) {
+      NDArray x = TinyUVit.images(m, 3, 6);
+      float[] times = {0, 500, 999};
+      NDArray t = m.create(times);
+      // same seed and parameters: the ε backbone's output is the v backbone's raw head output v̂
+      NDArray raw = backbone.block().forward(store, new NDList(x, t), false).head();
+      NDArray eps = v.block().forward(store, new NDList(x, t), false).head();
+      Pass pass = v.begin(store, x, t, false);
+      for (int i = 0; i < 5; i++) {
+        pass.advance();
+      }
+      assertThat(pass.head().allClose(eps, 1e-6, 1e-6, false)).isTrue();
+      for (int i = 0; i < 3; i++) {
+        double ab = schedule.alphaBarAt(schedule.timeOfModelTime(times[i]));
+        NDArray expected = x.get(i).mul(Math.sqrt(1 - ab)).add(raw.get(i).mul(Math.sqrt(ab)));
+        assertThat(eps.get(i).allClose(expected, 1e-5, 1e-5, false)).as("sample %d", i).isTrue();
+      }
+      // at t = 999 (abar 4e-5) the prediction is x_t within 1%
+      assertThat(eps.get(2).sub(x.get(2)).abs().max().getFloat()).isLessThan(0.01f * x.get(2).abs().max().getFloat());
+      // the conversion is charged: C·H·W at each head and once with the embedding
+      assertThat(v.spec().exitPoints().get(0).headMacs() - backbone.spec().exitPoints().get(0).headMacs())
+          .isEqualTo(2L * 8 * 12);
+      assertThat(v.spec().embedMacs() - backbone.spec().embedMacs()).isEqualTo(2L * 8 * 12);
+    }
+  }
+
+  @Test
+  void aVHeadWithoutTheScheduleOrAnUnknownPredictionIsRefused() {
+    assertThatThrownBy(() -> new UVitFactory().create(PARAMS.with("prediction", "v"), new BackboneContext(root, 7)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("backbone 'uvit': prediction=v needs the noise schedule the model is trained for, and the host"
+            + " gave none (BackboneContext.schedule); use prediction=eps");
+    assertThatThrownBy(() -> UVitConfig.from(PARAMS.with("prediction", "x0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("backbone 'uvit': parameter 'prediction' must be eps or v, got 'x0'");
+  }
+
+  @Test
   void configRoundTripsAndAPlainHeadWritesNoHeadChannels() {
     UVitConfig c = UVitConfig.from(PARAMS);
     assertThat(c.headChannels()).isEqualTo(3);
     assertThat(UVitConfig.from(c.toParams())).isEqualTo(c);
-    assertThat(UVitConfig.from(TinyUVit.PARAMS).toParams().toString()).doesNotContain("head-channels");
-    assertThatThrownBy(() -> new UVitConfig(1, 28, 28, 4, 64, 13, 4, 4.0, false, true, -1))
+    assertThat(UVitConfig.from(TinyUVit.PARAMS).toParams().toString()).doesNotContain("head-channels")
+        .doesNotContain("prediction");
+    UVitConfig v = UVitConfig.from(PARAMS.with("prediction", "v"));
+    assertThat(v.vPrediction()).isTrue();
+    assertThat(UVitConfig.from(v.toParams())).isEqualTo(v);
+    assertThatThrownBy(() -> new UVitConfig(1, 28, 28, 4, 64, 13, 4, 4.0, false, true, -1, false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("backbone 'uvit': parameter 'head-channels' must be 0 (U-ViT's head) or >= 1 (the"
             + " convolutional head), got -1");

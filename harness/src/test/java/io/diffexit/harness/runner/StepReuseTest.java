@@ -55,8 +55,8 @@ class StepReuseTest {
     uvit = registry.backbone("uvit").create(
         Params.parse("height=8,width=8,patch=4,dim=16,depth=5,heads=2"), new BackboneContext(manager, 3));
     uvitConvHead = registry.backbone("uvit").create(
-        Params.parse("height=8,width=8,patch=4,dim=16,depth=5,heads=2,head-channels=4"),
-        new BackboneContext(manager, 3));
+        Params.parse("height=8,width=8,patch=4,dim=16,depth=5,heads=2,head-channels=4,prediction=v"),
+        new BackboneContext(manager, 3, SCHEDULE));
     unet = registry.backbone("unet").create(
         Params.parse("height=8,width=8,base=8,mult=1;2,res-blocks=1,attention=false,groups=4"),
         new BackboneContext(manager, 3));
@@ -267,8 +267,9 @@ class StepReuseTest {
   }
 
   @Test
-  void blockCacheOnTheConvolutionalHeadGivesEachReusingSampleItsOwnInputFeatures() {
-    // the head reads stem features of x: a reused subset must get its own samples' rows, not the batch's first ones
+  void blockCacheOnAConvolutionalVHeadGivesEachReusingSampleItsOwnInputTerms() {
+    // the head reads stem features of x and x_t itself (v prediction): a reused subset must get its own samples' rows,
+    // not the batch's first ones
     String text = "block-cache:threshold=0.3,max-skips=2,warmup=1";
     SamplingJob.Result together = run(uvitConvHead, text, 4, 4, DecisionMode.PER_SAMPLE);
     SamplingJob.Result alone = run(uvitConvHead, text, 4, 1, DecisionMode.PER_SAMPLE);
