@@ -11,6 +11,7 @@ import io.diffexit.api.NoiseSchedule;
 import io.diffexit.api.Pass;
 import io.diffexit.backbones.nn.DeviceConstants;
 import io.diffexit.backbones.nn.NearestResize;
+import io.diffexit.backbones.nn.NoiseScales;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,18 +55,11 @@ final class UNetPass implements Pass {
     validate(net.config, x, t);
     this.active = x.getShape().get(0);
     if (net.hasX0Heads() && schedule != null) {
-      float[] mt = t.toFloatArray();
-      float[] s = new float[mt.length];
-      float[] n = new float[mt.length];
-      for (int i = 0; i < mt.length; i++) {
-        double ab = schedule.alphaBarAt(schedule.timeOfModelTime(mt[i]));
-        s[i] = (float) Math.sqrt(ab);
-        n[i] = (float) Math.sqrt(1.0 - ab);
-      }
-      Shape column = new Shape(mt.length, 1, 1, 1);
+      NoiseScales scales = NoiseScales.of(schedule, t);
+      Shape column = new Shape(scales.signal().length, 1, 1, 1);
       xt = x;
-      signalScale = manager.create(s, column);
-      noiseScale = manager.create(n, column);
+      signalScale = manager.create(scales.signal(), column);
+      noiseScale = manager.create(scales.noise(), column);
     }
     try (NDManager scope = manager.newSubManager()) {
       x.tempAttach(scope);

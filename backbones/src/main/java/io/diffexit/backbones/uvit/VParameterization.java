@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.diffexit.api.NoiseSchedule;
+import io.diffexit.backbones.nn.NoiseScales;
 
 /**
  * The per-sample terms that turn a v prediction into ε (Salimans &amp; Ho 2022): with v = √ᾱ·ε − √(1−ᾱ)·x₀ and
@@ -31,20 +32,13 @@ final class VParameterization {
    * @return the terms for these samples, in {@code x}'s manager
    */
   static VParameterization of(NoiseSchedule schedule, NDArray x, NDArray t) {
-    float[] mt = t.toFloatArray();
-    float[] s = new float[mt.length];
-    float[] n = new float[mt.length];
-    for (int i = 0; i < mt.length; i++) {
-      double ab = schedule.alphaBarAt(schedule.timeOfModelTime(mt[i]));
-      s[i] = (float) Math.sqrt(ab);
-      n[i] = (float) Math.sqrt(1.0 - ab);
-    }
+    NoiseScales scales = NoiseScales.of(schedule, t);
     NDManager m = x.getManager();
-    Shape column = new Shape(mt.length, 1, 1, 1);
-    NDArray noise = m.create(n, column);
+    Shape column = new Shape(scales.signal().length, 1, 1, 1);
+    NDArray noise = m.create(scales.noise(), column);
     NDArray scaled = x.mul(noise);
     noise.close();
-    return new VParameterization(m.create(s, column), scaled);
+    return new VParameterization(m.create(scales.signal(), column), scaled);
   }
 
   /**

@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import io.diffexit.api.BackboneContext;
 import io.diffexit.api.BackboneSpec;
 import io.diffexit.api.NoiseSchedule;
+import io.diffexit.backbones.LinearTestSchedule;
 import io.diffexit.api.Params;
 import io.diffexit.api.Pass;
 import org.junit.jupiter.api.AfterAll;
@@ -26,42 +27,8 @@ class UVitConvolutionalHeadTest {
   private static final Params PARAMS =
       Params.parse("channels=2,height=8,width=12,patch=2,dim=16,depth=5,heads=2,mlp-ratio=4,head-channels=3");
 
-  /** DDPM's linear β 1e-4..0.02 over T = 1000, model time = index (the built-in convention), written out here. */
-  private static final NoiseSchedule SCHEDULE = new NoiseSchedule() {
-    @Override
-    public String name() {
-      return "test-linear(T=1000)";
-    }
-
-    @Override
-    public int trainTimesteps() {
-      return 1000;
-    }
-
-    @Override
-    public double beta(int t) {
-      return 1e-4 + (0.02 - 1e-4) * t / 999.0;
-    }
-
-    @Override
-    public double alphaBar(int t) {
-      double p = 1;
-      for (int s = 0; s <= t; s++) {
-        p *= 1 - beta(s);
-      }
-      return p;
-    }
-
-    @Override
-    public double alphaBarAt(double t) {
-      return alphaBar((int) Math.round(t * 1000) - 1);
-    }
-
-    @Override
-    public double modelTime(double t) {
-      return t * 1000 - 1;
-    }
-  };
+  /** DDPM's linear β 1e-4..0.02 over T = 1000, model time = index (the built-in convention). */
+  private static final NoiseSchedule SCHEDULE = new LinearTestSchedule(1000, 1e-4, 0.02);
 
   private static NDManager root;
   private static UVitBackbone backbone;
