@@ -14,7 +14,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import io.diffexit.api.BackboneContext;
 import io.diffexit.api.NoiseSchedule;
-import io.diffexit.backbones.LinearTestSchedule;
 import io.diffexit.api.Pass;
 import io.diffexit.backbones.nn.BilinearResize;
 import org.junit.jupiter.api.AfterEach;
@@ -24,8 +23,42 @@ import org.junit.jupiter.api.Test;
 /** Exit heads that predict x̂₀ at their own resolution and are turned into ε with the full-resolution x_t. */
 class UNetX0ExitTest {
 
-  /** DDPM's linear β 0.01..0.31 over T = 20, with model time = index (the built-in convention). */
-  static final NoiseSchedule SCHEDULE = new LinearTestSchedule(20, 0.01, 0.31);
+  /** DDPM's linear β over T = 20, with model time = index (the built-in convention), written out here. */
+  static final NoiseSchedule SCHEDULE = new NoiseSchedule() {
+    @Override
+    public String name() {
+      return "test-linear(T=20)";
+    }
+
+    @Override
+    public int trainTimesteps() {
+      return 20;
+    }
+
+    @Override
+    public double beta(int t) {
+      return 0.01 + 0.3 * t / 19.0;
+    }
+
+    @Override
+    public double alphaBar(int t) {
+      double p = 1;
+      for (int s = 0; s <= t; s++) {
+        p *= 1 - beta(s);
+      }
+      return p;
+    }
+
+    @Override
+    public double alphaBarAt(double t) {
+      return alphaBar((int) Math.round(t * 20) - 1);
+    }
+
+    @Override
+    public double modelTime(double t) {
+      return t * 20 - 1;
+    }
+  };
 
   private static final float[] TIMES = {0f, 5f, 12f, 19f};
 

@@ -10,7 +10,7 @@ import ai.djl.training.ParameterStore;
 import io.diffexit.api.BackboneContext;
 import io.diffexit.api.BackboneSpec;
 import io.diffexit.api.NoiseSchedule;
-import io.diffexit.backbones.LinearTestSchedule;
+import io.diffexit.testkit.LinearSchedule;
 import io.diffexit.api.Params;
 import io.diffexit.api.Pass;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +28,7 @@ class UVitConvolutionalHeadTest {
       Params.parse("channels=2,height=8,width=12,patch=2,dim=16,depth=5,heads=2,mlp-ratio=4,head-channels=3");
 
   /** DDPM's linear β 1e-4..0.02 over T = 1000, model time = index (the built-in convention). */
-  private static final NoiseSchedule SCHEDULE = new LinearTestSchedule(1000, 1e-4, 0.02);
+  private static final NoiseSchedule SCHEDULE = new LinearSchedule(1000);
 
   private static NDManager root;
   private static UVitBackbone backbone;
