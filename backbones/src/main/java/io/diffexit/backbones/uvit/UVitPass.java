@@ -16,8 +16,9 @@ import java.util.Optional;
  *
  * <p>State held for the active samples: the tokens h (B, T, D), whose row 0 is the time token (so the time input is
  * compacted with them), the stack of pending in-block outputs that the out-blocks will pop (LIFO), and the head
- * output cached at the current position, and with the convolutional head the stem features of the input.
- * {@link #retain} compacts each of them with one boolean-mask gather. Until the
+ * output cached at the current position; with the convolutional head also the stem features of the input, and with
+ * v prediction √ᾱ and √(1−ᾱ)·x_t ({@link VParameterization}). {@link #retain} compacts each of them with one
+ * boolean-mask gather; {@link #head(int, NDArray, boolean[])} selects their rows for a subset. Until the
  * pass moves past its first exit point it also keeps the embedded tokens ({@link #input()}, for the first-block cache).
  *
  * <p>Step reuse: {@link #head(int, NDArray)} runs the shared head on any tokens; {@link #resume} is possible only at
