@@ -375,7 +375,7 @@ public final class ReferenceRunner implements Denoiser, AutoCloseable {
     if (target < 0 || target >= spec.exitPoints().size()) {
       throw fail("substitutes for exit point " + target + ", outside [0, " + spec.exitPoints().size() + ")");
     }
-    work.pieces.add(pass.head(target, sub.hidden()));
+    work.pieces.add(pass.head(target, sub.hidden(), flags));
     meter.charge(Category.HEAD, work.step, spec.exitPoints().get(target).headMacs() * n);
     for (int k = 0; k < active; k++) {
       if (flags[k]) {
