@@ -27,7 +27,7 @@ import java.util.List;
  *
  * <p>{@link #forward} runs the whole network: inputs [x (B, C, H, W), t (B)], output [ε̂ (B, C, H, W)]. The early-exit
  * {@link UVitPass} calls {@link #embed}, {@link #block} and {@link #head} one step at a time instead. With {@code
- * prediction=v} both return ε̂ = √ᾱ·v̂ + √(1−ᾱ)·x_t ({@link VParameterization}); {@link #head} alone returns v̂.
+ * prediction=v} both return ε̂ = √ᾱ·v̂ + √(1−ᾱ)·x_t ({@link VParameterization}).
  */
 public final class UVitNet extends AbstractBlock {
 
@@ -155,10 +155,12 @@ public final class UVitNet extends AbstractBlock {
 
   /**
    * @param stemFeatures {@link #stem} of the same samples' input (null without the convolutional head)
-   * @return the shared head's ε prediction (B, C, H, W) for hidden state (B, T, D)
+   * @param terms the same samples' v terms with {@code prediction=v}, else null
+   * @return the shared head's ε prediction (B, C, H, W) for hidden state (B, T, D): a v head's output turned into ε
    */
-  NDArray head(ParameterStore ps, NDArray tokens, NDArray stemFeatures, boolean training) {
-    return head.apply(ps, tokens, stemFeatures, training);
+  NDArray head(ParameterStore ps, NDArray tokens, NDArray stemFeatures, VParameterization terms, boolean training) {
+    NDArray raw = head.apply(ps, tokens, stemFeatures, training);
+    return terms == null ? raw : terms.toEpsilon(raw);
   }
 
   @Override
@@ -166,7 +168,8 @@ public final class UVitNet extends AbstractBlock {
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray stemFeatures = stem(ps, inputs.get(0), training);
     NDArray h = embed(ps, inputs.get(0), inputs.get(1), training);
-    VParameterization terms = config.vPrediction() ? VParameterization.of(schedule, inputs.get(0), inputs.get(1)) : null;
+    VParameterization terms =
+        config.vPrediction() ? VParameterization.of(schedule, inputs.get(0), inputs.get(1)) : null;
     Deque<NDArray> skips = new ArrayDeque<>();
     for (int i = 0; i < blocks.size(); i++) {
       boolean out = i > config.sideBlocks();
@@ -175,8 +178,7 @@ public final class UVitNet extends AbstractBlock {
         skips.push(h);
       }
     }
-    NDArray raw = head(ps, h, stemFeatures, training);
-    return new NDList(terms == null ? raw : terms.toEpsilon(raw));
+    return new NDList(head(ps, h, stemFeatures, terms, training));
   }
 
   @Override

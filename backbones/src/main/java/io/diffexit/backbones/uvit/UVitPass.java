@@ -134,11 +134,6 @@ final class UVitPass implements Pass {
     return headOn(exitPoint, tokens, stem, vTerms);
   }
 
-  /** @return the head output as ε: itself for an ε head, √ᾱ·v̂ + √(1−ᾱ)·x_t for a v head */
-  private static NDArray output(NDArray raw, VParameterization terms) {
-    return terms == null ? raw : terms.toEpsilon(raw);
-  }
-
   @Override
   public NDArray head(int exitPoint, NDArray tokens, boolean[] rows) {
     if (rows.length != active) {
@@ -176,7 +171,7 @@ final class UVitPass implements Pass {
     checkTokens(tokens, tokens.getShape().get(0));
     try (NDManager scope = owner.newSubManager()) {
       tokens.tempAttach(scope);
-      NDArray eps = output(net.head(ps, tokens, stemRows, training), terms); // one head shared by every exit point
+      NDArray eps = net.head(ps, tokens, stemRows, terms, training); // one head shared by every exit point
       eps.attach(owner);
       return eps;
     }
@@ -218,7 +213,7 @@ final class UVitPass implements Pass {
     if (headCache == null) {
       try (NDManager scope = owner.newSubManager()) {
         hidden.tempAttach(scope);
-        headCache = output(net.head(ps, hidden, stem, training), vTerms);
+        headCache = net.head(ps, hidden, stem, vTerms, training);
         headCache.attach(owner);
       }
     }
