@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.diffexit.api.BackboneContext;
+import io.diffexit.api.Pass;
 import io.diffexit.api.Params;
 
 /** A tiny, non-square U-ViT for fast tests: 2×8×12 images, patch 2 (4×6 = 24 patch tokens), D 16, 2 heads, 5 blocks. */
@@ -16,6 +17,14 @@ final class TinyUVit {
 
   static UVitBackbone create(NDManager manager, long seed) {
     return (UVitBackbone) new UVitFactory().create(PARAMS, new BackboneContext(manager, seed));
+  }
+
+  /** Advances a U-ViT pass to its last exit point and returns that head (the full model's ε). */
+  static NDArray advanceToOutput(Pass pass) {
+    while (pass.position() < pass.exitPoints() - 1) {
+      pass.advance();
+    }
+    return pass.head();
   }
 
   /** Deterministic inputs that differ per sample: uniform noise images and distinct times. */

@@ -150,8 +150,10 @@ class ScheduleStrategyTest extends NdTestBase {
         .hasMessage("exit strategy 'schedule': unknown parameter 'layer'; known: [from, table]");
   }
 
-  @Test
-  void objectiveAddsEachSamplesScheduledHeadLossToLSimple() {
+  /** The objective on 2 samples (t = 100, 700) with heads gs.get(i) at the 3 exits of a tiny ViT, and its inputs. */
+  private record ObjectiveCase(float[] noise, List<float[]> gs, ObjectiveValue value) {}
+
+  private ObjectiveCase objectiveOnTwoSamples(float[] headWeights) {
     BackboneSpec vit = TinySpecs.vit(3);
     ExitStrategy s = create(factory, "table=0-500:3;500-1000:1", vit);
     float[] noise = randoms(1, 32);
@@ -163,15 +165,27 @@ class ScheduleStrategyTest extends NdTestBase {
       heads.add(array(gs.get(i), 2, 1, 4, 4));
       hidden.add(array(new float[2 * 5 * D], 2, 5, D));
     }
+    NDArray eps = array(noise, 2, 1, 4, 4);
+    NDArray time = manager.create(new float[] {100, 700});
+    LayerwiseOutputs outputs = headWeights == null
+        ? new LayerwiseOutputs(hidden, heads, eps, time, vit)
+        : new LayerwiseOutputs(hidden, heads, eps, time, vit, manager.create(headWeights));
+    return new ObjectiveCase(noise, gs, s.objective().orElseThrow().loss(outputs, new ParameterStore(manager, false)));
+  }
+
+  @Test
+  void objectiveAddsEachSamplesScheduledHeadLossToLSimple() {
+    ObjectiveCase c = objectiveOnTwoSamples(null);
+    float[] noise = c.noise();
+    List<float[]> gs = c.gs();
     // sample 0 at t = 100 -> layer 3 (exit 2); sample 1 at t = 700 -> layer 1 (exit 0)
-    ObjectiveValue v = s.objective().orElseThrow().loss(new LayerwiseOutputs(hidden, heads, array(noise, 2, 1, 4, 4),
-        manager.create(new float[] {100, 700}), vit), new ParameterStore(manager, false));
     double simple = 0;
     double scheduled = 0;
     for (int k = 0; k < 16; k++) {
       simple += (Math.pow(gs.get(2)[k] - noise[k], 2) + Math.pow(gs.get(2)[16 + k] - noise[16 + k], 2)) / 32;
       scheduled += (Math.pow(gs.get(2)[k] - noise[k], 2) + Math.pow(gs.get(0)[16 + k] - noise[16 + k], 2)) / 32;
     }
+    ObjectiveValue v = c.value();
     assertThat((double) v.terms().get("simple").getFloat()).isCloseTo(simple, within(1e-5));
     assertThat((double) v.terms().get("scheduled").getFloat()).isCloseTo(scheduled, within(1e-5));
     assertThat((double) v.total().getFloat()).isCloseTo(simple + scheduled, within(1e-5));
@@ -179,20 +193,9 @@ class ScheduleStrategyTest extends NdTestBase {
 
   @Test
   void objectiveWeightsEachSamplesScheduledHeadLossByTheTrainersHeadWeights() {
-    BackboneSpec vit = TinySpecs.vit(3);
-    ExitStrategy s = create(factory, "table=0-500:3;500-1000:1", vit);
-    float[] noise = randoms(1, 32);
-    List<float[]> gs = new ArrayList<>();
-    List<NDArray> heads = new ArrayList<>();
-    List<NDArray> hidden = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      gs.add(randoms(2 + i, 32));
-      heads.add(array(gs.get(i), 2, 1, 4, 4));
-      hidden.add(array(new float[2 * 5 * D], 2, 5, D));
-    }
-    ObjectiveValue v = s.objective().orElseThrow().loss(new LayerwiseOutputs(hidden, heads, array(noise, 2, 1, 4, 4),
-        manager.create(new float[] {100, 700}), vit, manager.create(new float[] {0.5f, 2f})),
-        new ParameterStore(manager, false));
+    ObjectiveCase c = objectiveOnTwoSamples(new float[] {0.5f, 2f});
+    float[] noise = c.noise();
+    List<float[]> gs = c.gs();
     double simple = 0;
     double scheduled = 0;
     for (int k = 0; k < 16; k++) {
@@ -201,6 +204,7 @@ class ScheduleStrategyTest extends NdTestBase {
       scheduled += (0.5 * Math.pow(gs.get(2)[k] - noise[k], 2) + 2 * Math.pow(gs.get(0)[16 + k] - noise[16 + k], 2))
           / 32;
     }
+    ObjectiveValue v = c.value();
     assertThat((double) v.terms().get("simple").getFloat()).isCloseTo(simple, within(1e-5));
     assertThat((double) v.terms().get("scheduled").getFloat()).isCloseTo(scheduled, within(1e-5));
   }
