@@ -23,10 +23,22 @@ public interface Backbone extends AutoCloseable {
   /**
    * @return the names (keys of {@code block().getParameters()}) of the parameters that only early exits use: heads of
    *     their own, not the final output layer. A fine-tune can train these over a frozen trunk, so the full-depth model
-   *     stays bit-identical. Empty (the default) when the exits share the final head, as in U-ViT.
+   *     stays bit-identical. Empty (the default) when the exits share the final head, as in U-ViT's own design.
    */
   default java.util.Set<String> earlyExitHeadParameters() {
     return java.util.Set.of();
+  }
+
+  /**
+   * @return the parameters that weights saved by another configuration of this backbone may lack, each mapped to the
+   *     parameter (same shape) whose value it starts from. A fine-tune that changes such a setting of its base
+   *     ({@code finetune --backbone-param}) loads the base's weights by name and fills these from their sources: a
+   *     U-ViT with {@code exit-heads=per-exit} starts every exit's head as a copy of the shared head, so that before
+   *     the first step each exit predicts exactly what the base's did. Empty (the default) when every parameter must
+   *     come from the file.
+   */
+  default java.util.Map<String, String> inheritedParameters() {
+    return java.util.Map.of();
   }
 
   /**

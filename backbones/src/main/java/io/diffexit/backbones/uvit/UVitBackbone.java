@@ -20,12 +20,18 @@ import io.diffexit.backbones.nn.Im2colConv3x3;
 import io.diffexit.backbones.nn.NativeConv3x3;
 import io.diffexit.backbones.nn.SeededInitializer;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * U-ViT (Bao et al., CVPR 2023; baofff/U-ViT) with an exit point after every transformer block and one head shared
- * by all of them (as the official AdaDiff/DeeDiff code does).
+ * by all of them (as the official AdaDiff/DeeDiff code does), or with {@code exit-heads=per-exit} a head of the same
+ * architecture for each exit point but the last, which early exits alone use ({@link #earlyExitHeadParameters}).
  *
  * <p>Initialisation as U-ViT {@code _init_weights}: every Linear weight trunc_normal(std .02) with zero bias, LayerNorm
  * 1/0, the position embedding trunc_normal(.02); the two convolutions keep PyTorch's default Uniform(±1/sqrt(fan_in))
@@ -72,6 +78,14 @@ public final class UVitBackbone implements Backbone {
     }
     for (NativeConv3x3 conv : net.headBlock().refineConvs()) {
       setConvInitializer(conv, 9L * conv.inChannels(), random);
+    }
+    for (UVitHead exitHead : net.exitHeadBlocks()) {
+      if (exitHead.finalLayer() != null) {
+        setConvInitializer(exitHead.finalLayer(), 9L * config.channels(), random);
+      }
+      for (NativeConv3x3 conv : exitHead.refineConvs()) {
+        setConvInitializer(conv, 9L * conv.inChannels(), random);
+      }
     }
     net.initialize(
         manager,
@@ -130,6 +144,38 @@ public final class UVitBackbone implements Backbone {
   @Override
   public Block block() {
     return net;
+  }
+
+  /** @return the parameters of the per-exit heads (exits in0 … out(n−2)); empty when the exits share the final head */
+  @Override
+  public Set<String> earlyExitHeadParameters() {
+    return Collections.unmodifiableSet(new TreeSet<>(inheritedParameters().keySet()));
+  }
+
+  /** @return each per-exit head's parameter mapped to the same parameter of the final head; empty with shared heads */
+  @Override
+  public Map<String, String> inheritedParameters() {
+    Map<String, String> sources = new LinkedHashMap<>();
+    String finalPrefix = childName(net.headBlock()) + "_";
+    List<String> finalNames = net.headBlock().getParameters().keys();
+    for (UVitHead exitHead : net.exitHeadBlocks()) {
+      String prefix = childName(exitHead) + "_";
+      List<String> names = exitHead.getParameters().keys(); // same architecture, so the same order as the final head's
+      for (int i = 0; i < names.size(); i++) {
+        sources.put(prefix + names.get(i), finalPrefix + finalNames.get(i));
+      }
+    }
+    return sources;
+  }
+
+  /** @return the name under which {@code child} is a child block of the network (the prefix of its parameters) */
+  private String childName(Block child) {
+    for (Pair<String, Block> c : net.getChildren()) {
+      if (c.getValue() == child) {
+        return c.getKey();
+      }
+    }
+    throw new IllegalStateException("uvit: " + child + " is not a child block of the network");
   }
 
   @Override

@@ -25,6 +25,10 @@ import java.util.List;
  *     convolutions (2K→K, SiLU, K→C). It removes the patch grid that the linear per-patch decoder leaves.
  * @param vPrediction whether the head predicts v = √ᾱ·ε − √(1−ᾱ)·x₀ instead of ε; every exit then returns
  *     ε̂ = √(1−ᾱ)·x_t + √ᾱ·v̂, which needs the noise schedule (BackboneContext) and makes ε̂ ≈ x_t at high noise
+ * @param perExitHeads whether every exit point but the last has a head of its own (same architecture as the final
+ *     head) instead of sharing the final one; a fine-tune can then train the exits over a frozen trunk and final head,
+ *     so the full-depth model stays the base's bit for bit (a base with shared heads starts each exit head as a copy
+ *     of its final head)
  */
 public record UVitConfig(
     int channels,
@@ -38,7 +42,8 @@ public record UVitConfig(
     boolean qkvBias,
     boolean convHead,
     int headChannels,
-    boolean vPrediction) {
+    boolean vPrediction,
+    boolean perExitHeads) {
 
   /** The factory name, used in messages. */
   static final String OWNER = "backbone 'uvit'";
@@ -63,7 +68,12 @@ public record UVitConfig(
                   + " K stem features of the input, then 3x3 convs 2K->K, SiLU, K->C (no patch grid)"),
           ParamSpec.optional(
               "prediction", "eps", "what the head predicts: eps (U-ViT), or v (v = sqrt(abar) eps - sqrt(1-abar) x0;"
-                  + " eps = sqrt(1-abar) x_t + sqrt(abar) v, so high-noise eps is x_t itself)"));
+                  + " eps = sqrt(1-abar) x_t + sqrt(abar) v, so high-noise eps is x_t itself)"),
+          ParamSpec.optional(
+              "exit-heads", "shared", "shared = every exit point uses the final head (U-ViT, AdaDiff); per-exit ="
+                  + " each earlier exit point has a head of its own, so a fine-tune can freeze the trunk"
+                  + " (finetune --freeze-trunk --backbone-param exit-heads=per-exit starts them as copies of the"
+                  + " final head)"));
 
   /** Validates the architecture; messages name the parameter and what would fix it. */
   public UVitConfig {
@@ -114,7 +124,7 @@ public record UVitConfig(
       double mlpRatio,
       boolean qkvBias,
       boolean convHead) {
-    this(channels, height, width, patch, dim, depth, heads, mlpRatio, qkvBias, convHead, 0, false);
+    this(channels, height, width, patch, dim, depth, heads, mlpRatio, qkvBias, convHead, 0, false, false);
   }
 
   private static boolean parsePrediction(String v) {
@@ -122,6 +132,14 @@ public record UVitConfig(
       throw new IllegalArgumentException(OWNER + ": parameter 'prediction' must be eps or v, got '" + v + "'");
     }
     return v.equals("v");
+  }
+
+  private static boolean parseExitHeads(String v) {
+    if (!v.equals("shared") && !v.equals("per-exit")) {
+      throw new IllegalArgumentException(
+          OWNER + ": parameter 'exit-heads' must be shared or per-exit, got '" + v + "'");
+    }
+    return v.equals("per-exit");
   }
 
   private static void requirePositive(String name, int value) {
@@ -150,13 +168,14 @@ public record UVitConfig(
         p.getBoolean("qkv-bias", false),
         p.getBoolean("conv-head", true),
         p.getInt("head-channels", 0, 0, 4096),
-        parsePrediction(p.getString("prediction", "eps")));
+        parsePrediction(p.getString("prediction", "eps")),
+        parseExitHeads(p.getString("exit-heads", "shared")));
   }
 
   /**
    * @return every parameter written out, so that {@link #from} rebuilds exactly this configuration; {@code
-   *     head-channels} and {@code prediction} only when they are not U-ViT's (0, eps), so that those configurations
-   *     read as before the options existed
+   *     head-channels}, {@code prediction} and {@code exit-heads} only when they are not U-ViT's (0, eps, shared), so
+   *     that those configurations read as before the options existed
    */
   public Params toParams() {
     Params params = Params.empty()
@@ -175,6 +194,9 @@ public record UVitConfig(
     }
     if (vPrediction) {
       params = params.with("prediction", "v");
+    }
+    if (perExitHeads) {
+      params = params.with("exit-heads", "per-exit");
     }
     return params.forOwner(OWNER);
   }

@@ -23,7 +23,9 @@ import java.util.List;
 /**
  * All parameters of a U-ViT as one DJL block: patch embedding, position embedding, the transformer blocks in
  * execution order (in0.., mid, out0..) and the shared head; with {@code head-channels=K > 0} also the stem, a 3×3
- * conv C→K with SiLU on the input whose features the convolutional head reads.
+ * conv C→K with SiLU on the input whose features the convolutional head reads; with {@code exit-heads=per-exit} last
+ * the heads of exit points in0 … out(n−2), one each, after every other parameter so that the others keep the names and
+ * order of a shared-head U-ViT.
  *
  * <p>{@link #forward} runs the whole network: inputs [x (B, C, H, W), t (B)], output [ε̂ (B, C, H, W)]. The early-exit
  * {@link UVitPass} calls {@link #embed}, {@link #block} and {@link #head} one step at a time instead. With {@code
@@ -39,6 +41,7 @@ public final class UVitNet extends AbstractBlock {
   private final List<UVitTransformerBlock> blocks;
   private final UVitHead head;
   private final NativeConv3x3 stem;
+  private final List<UVitHead> exitHeads; // heads of exit points 0 .. depth-2; empty when they share the final head
   private final NoiseSchedule schedule;
   private SinusoidalTimeEmbedding timeEmbedding;
 
@@ -79,6 +82,13 @@ public final class UVitNet extends AbstractBlock {
         config.convolutionalHead()
             ? addChildBlock("stem", new NativeConv3x3(config.channels(), config.headChannels()))
             : null;
+    List<UVitHead> own = new ArrayList<>();
+    if (config.perExitHeads()) {
+      for (int i = 0; i < config.depth() - 1; i++) {
+        own.add(addChildBlock("head_" + exitName(config, i), new UVitHead(config)));
+      }
+    }
+    this.exitHeads = List.copyOf(own);
   }
 
   /** @return the label of exit point {@code index}: in0.., mid, out0.. */
@@ -103,8 +113,14 @@ public final class UVitNet extends AbstractBlock {
     return posEmbed;
   }
 
+  /** @return the final head (also every exit point's with shared heads) */
   UVitHead headBlock() {
     return head;
+  }
+
+  /** @return the heads of exit points 0 … depth−2 in that order; empty when every exit shares the final head */
+  List<UVitHead> exitHeadBlocks() {
+    return exitHeads;
   }
 
   /** @return the stem conv, or null without the convolutional head */
@@ -154,12 +170,16 @@ public final class UVitNet extends AbstractBlock {
   }
 
   /**
+   * @param exitPoint the exit point whose head runs: its own with {@code exit-heads=per-exit}, else the shared one
    * @param stemFeatures {@link #stem} of the same samples' input (null without the convolutional head)
    * @param terms the same samples' v terms with {@code prediction=v}, else null
-   * @return the shared head's ε prediction (B, C, H, W) for hidden state (B, T, D): a v head's output turned into ε
+   * @return the head's ε prediction (B, C, H, W) for hidden state (B, T, D): a v head's output turned into ε
    */
-  NDArray head(ParameterStore ps, NDArray tokens, NDArray stemFeatures, VParameterization terms, boolean training) {
-    NDArray raw = head.apply(ps, tokens, stemFeatures, training);
+  NDArray head(
+      int exitPoint, ParameterStore ps, NDArray tokens, NDArray stemFeatures, VParameterization terms,
+      boolean training) {
+    UVitHead h = exitPoint < exitHeads.size() ? exitHeads.get(exitPoint) : head;
+    NDArray raw = h.apply(ps, tokens, stemFeatures, training);
     return terms == null ? raw : terms.toEpsilon(raw);
   }
 
@@ -178,7 +198,7 @@ public final class UVitNet extends AbstractBlock {
         skips.push(h);
       }
     }
-    return new NDList(head(ps, h, stemFeatures, terms, training));
+    return new NDList(head(config.depth() - 1, ps, h, stemFeatures, terms, training));
   }
 
   @Override
@@ -197,6 +217,9 @@ public final class UVitNet extends AbstractBlock {
     head.initialize(manager, dataType, tokens);
     if (stem != null) {
       stem.initialize(manager, dataType, new Shape(b, config.channels(), config.height(), config.width()));
+    }
+    for (UVitHead h : exitHeads) {
+      h.initialize(manager, dataType, tokens);
     }
     if (timeEmbedding == null) {
       timeEmbedding = new SinusoidalTimeEmbedding(manager, config.dim());

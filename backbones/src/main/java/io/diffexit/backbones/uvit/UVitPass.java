@@ -21,7 +21,7 @@ import java.util.Optional;
  * boolean-mask gather; {@link #head(int, NDArray, boolean[])} selects their rows for a subset. Until the
  * pass moves past its first exit point it also keeps the embedded tokens ({@link #input()}, for the first-block cache).
  *
- * <p>Step reuse: {@link #head(int, NDArray)} runs the shared head on any tokens; {@link #resume} is possible only at
+ * <p>Step reuse: {@link #head(int, NDArray)} runs an exit point's head on any tokens; {@link #resume} is possible only at
  * the last exit point (the output), where no pending skip is needed, so it costs nothing beyond the embedding.
  *
  * <p>Memory: every segment runs in a sub-manager of the owner (the manager of the input {@code x}) that is closed
@@ -171,7 +171,7 @@ final class UVitPass implements Pass {
     checkTokens(tokens, tokens.getShape().get(0));
     try (NDManager scope = owner.newSubManager()) {
       tokens.tempAttach(scope);
-      NDArray eps = net.head(ps, tokens, stemRows, terms, training); // one head shared by every exit point
+      NDArray eps = net.head(exitPoint, ps, tokens, stemRows, terms, training);
       eps.attach(owner);
       return eps;
     }
@@ -213,7 +213,7 @@ final class UVitPass implements Pass {
     if (headCache == null) {
       try (NDManager scope = owner.newSubManager()) {
         hidden.tempAttach(scope);
-        headCache = net.head(ps, hidden, stem, vTerms, training);
+        headCache = net.head(position, ps, hidden, stem, vTerms, training);
         headCache.attach(owner);
       }
     }

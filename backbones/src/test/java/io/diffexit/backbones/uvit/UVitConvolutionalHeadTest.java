@@ -189,7 +189,7 @@ class UVitConvolutionalHeadTest {
     UVitConfig v = UVitConfig.from(PARAMS.with("prediction", "v"));
     assertThat(v.vPrediction()).isTrue();
     assertThat(UVitConfig.from(v.toParams())).isEqualTo(v);
-    assertThatThrownBy(() -> new UVitConfig(1, 28, 28, 4, 64, 13, 4, 4.0, false, true, -1, false))
+    assertThatThrownBy(() -> new UVitConfig(1, 28, 28, 4, 64, 13, 4, 4.0, false, true, -1, false, false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("backbone 'uvit': parameter 'head-channels' must be 0 (U-ViT's head) or >= 1 (the"
             + " convolutional head), got -1");

@@ -74,7 +74,9 @@ public final class Checkpoint implements AutoCloseable {
   /**
    * As {@link #load(Path, Registry, NDManager, Weights)}, with backbone parameters that replace the card's before the
    * backbone is built, for settings that leave the weights' names and shapes alone (e.g. {@code exit-target=x0} of
-   * the U-Net, whose last head is the same either way); a change that alters them fails as a mismatched file does.
+   * the U-Net, whose last head is the same either way), or that add parameters the backbone starts from others
+   * ({@link Backbone#inheritedParameters}, e.g. {@code exit-heads=per-exit} of the U-ViT); a change that alters them
+   * otherwise fails as a mismatched file does.
    *
    * @param backboneOverrides backbone parameters by name; empty for the card's own
    * @return the checkpoint, whose card carries the overridden backbone config
@@ -82,17 +84,64 @@ public final class Checkpoint implements AutoCloseable {
   public static Checkpoint load(
       Path dir, Registry registry, NDManager manager, Weights weights, Map<String, String> backboneOverrides) {
     Path folder = resolve(dir);
-    ModelCard card = readCard(folder).withBackboneParams(backboneOverrides);
+    ModelCard saved = readCard(folder);
+    ModelCard card = saved.withBackboneParams(backboneOverrides);
     Backbone backbone = createBackbone(card, folder, registry, manager);
+    Path file = folder.resolve(weights == Weights.EMA ? CheckpointWriter.BACKBONE_EMA : CheckpointWriter.BACKBONE);
     try {
-      loadParameters(
-          backbone.block(), folder.resolve(weights == Weights.EMA ? CheckpointWriter.BACKBONE_EMA : CheckpointWriter.BACKBONE),
-          manager, describeBackbone(card), card);
+      if (backboneOverrides.isEmpty()) {
+        loadParameters(backbone.block(), file, manager, describeBackbone(card), card);
+      } else {
+        loadInheriting(backbone, card, saved, folder, file, registry, manager);
+      }
     } catch (RuntimeException e) {
       backbone.close();
       throw e;
     }
     return new Checkpoint(folder, card, backbone, weights);
+  }
+
+  /**
+   * Loads the weights into a backbone of the card's own configuration, then copies them by name into {@code target}
+   * (the overridden configuration), filling the parameters the file lacks from their sources.
+   *
+   * @throws UserError when a parameter of the target has no value, or has another shape, or when a saved parameter
+   *     would be dropped
+   */
+  private static void loadInheriting(Backbone target, ModelCard card, ModelCard saved, Path folder, Path file,
+      Registry registry, NDManager manager) {
+    String what = describeBackbone(card);
+    // the saved configuration's weights live in a scratch manager: closing the backbone alone would leave the arrays
+    // that loading creates
+    try (NDManager scratch = manager.newSubManager();
+        Backbone source = createBackbone(saved, folder, registry, scratch)) {
+      loadParameters(source.block(), file, scratch, describeBackbone(saved), saved);
+      ParameterList from = source.block().getParameters();
+      Map<String, String> inherited = target.inheritedParameters();
+      java.util.Set<String> used = new java.util.HashSet<>();
+      for (Pair<String, Parameter> p : target.block().getParameters()) {
+        String name = p.getKey();
+        String origin = from.contains(name) ? name : inherited.get(name);
+        if (origin == null || !from.contains(origin)) {
+          throw new UserError(file + " does not fit " + what + ": it has no parameter '" + name + "'"
+              + (origin == null ? "" : " nor '" + origin + "' to start it from"));
+        }
+        NDArray value = from.get(origin).getArray();
+        NDArray into = p.getValue().getArray();
+        if (!value.getShape().equals(into.getShape())) {
+          throw new UserError(file + " does not fit " + what + ": parameter '" + origin + "' has shape "
+              + value.getShape() + " in the file but '" + name + "' has " + into.getShape() + " in the network");
+        }
+        ParameterCopy.copy(value, into);
+        used.add(origin);
+      }
+      for (String name : from.keys()) {
+        if (!used.contains(name)) {
+          throw new UserError(file + " does not fit " + what + ": its parameter '" + name + "' would be dropped;"
+              + " keep the setting that parameter belongs to");
+        }
+      }
+    }
   }
 
   /**

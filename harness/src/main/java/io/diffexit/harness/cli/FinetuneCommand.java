@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Fine-tune a checkpoint with an exit strategy's objective (layer-wise losses, UEM heads), training the backbone"
           + " and the strategy's parameters together, only the strategy's with --freeze-backbone, or the strategy's and"
-          + " the backbone's early-exit heads (U-Net) with --freeze-trunk, which keeps the full-depth model the base's.",
+          + " the backbone's early-exit heads (U-Net; U-ViT with exit-heads=per-exit) with --freeze-trunk, which keeps"
+          + " the full-depth model the base's.",
       "Starts from the base's EMA weights. Data defaults to the base checkpoint's. Defaults: 2000 steps, batch 128,"
           + " lr 1e-4 with 100 warm-up steps, the other settings as train.",
       "The strategy's parameters are saved as strategy.params / strategy-ema.params with its spec in the card."
@@ -62,7 +63,9 @@ public final class FinetuneCommand implements Callable<Integer> {
 
   @Option(names = "--backbone-param", paramLabel = "KEY=VALUE",
       description = "replace a backbone parameter of the base's card, for settings that keep the weights' shapes,"
-          + " e.g. exit-target=x0 (U-Net exit heads that predict x0 at their resolution); repeatable")
+          + " e.g. exit-target=x0 (U-Net exit heads that predict x0 at their resolution), or settings that add"
+          + " parameters the backbone starts from the base's, e.g. exit-heads=per-exit (U-ViT: a head per exit point,"
+          + " each a copy of the shared head); repeatable")
   Map<String, String> backboneParams = new java.util.LinkedHashMap<>();
 
   @Mixin TrainingOptions options = new TrainingOptions();

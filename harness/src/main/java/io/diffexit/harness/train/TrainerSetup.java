@@ -3,8 +3,6 @@ package io.diffexit.harness.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
-import ai.djl.nn.ParameterList;
-import ai.djl.pytorch.jni.JniUtils;
 import io.diffexit.api.BackboneContext;
 import io.diffexit.api.NoiseSchedule;
 import io.diffexit.api.Params;
@@ -14,6 +12,7 @@ import io.diffexit.harness.UserError;
 import io.diffexit.harness.checkpoint.Checkpoint;
 import io.diffexit.harness.checkpoint.CheckpointWriter;
 import io.diffexit.harness.checkpoint.ModelCard;
+import io.diffexit.harness.checkpoint.ParameterCopy;
 import io.diffexit.harness.checkpoint.TrainerState;
 import io.diffexit.harness.checkpoint.TrainingConfig;
 import io.diffexit.harness.checkpoint.Weights;
@@ -137,19 +136,7 @@ final class TrainerSetup {
   }
 
   private static void copyWeights(Block from, Block to) {
-    ParameterList a = from.getParameters();
-    ParameterList b = to.getParameters();
-    if (a.size() != b.size()) {
-      throw new IllegalStateException("EMA copy has " + b.size() + " parameters, the model " + a.size());
-    }
-    boolean grad = JniUtils.isGradMode();
-    JniUtils.setGradMode(false);
-    try {
-      for (int i = 0; i < a.size(); i++) {
-        a.get(i).getValue().getArray().copyTo(b.get(i).getValue().getArray());
-      }
-    } finally {
-      JniUtils.setGradMode(grad);
-    }
+    ParameterCopy.copyAll(from, to);
   }
+
 }

@@ -131,7 +131,8 @@ final class TrainingStep implements AutoCloseable {
     Set<String> heads = backbone.earlyExitHeadParameters();
     if (heads.isEmpty()) {
       throw new IllegalArgumentException("--freeze-trunk: backbone '" + backbone.spec().name() + "' has no early-exit"
-          + " heads of its own (its exits share the final head); use --freeze-backbone, or train the whole backbone");
+          + " heads of its own (its exits share the final head); give it heads per exit where it offers them (uvit:"
+          + " --backbone-param exit-heads=per-exit), use --freeze-backbone, or train the whole backbone");
     }
     backbone.block().freezeParameters(true);
     collect("backbone/", backbone.block(), p.ema.block(), heads::contains);

@@ -286,7 +286,8 @@ class CheckpointedTrainingTest {
       assertThatThrownBy(() -> Trainer.finetune(REGISTRY, base, ComponentSpec.parse("tiny-uem"), SCHEDULE,
           Fixtures.fashionMnist(16), Fixtures.quick(1).withFreezeTrunk(true), m))
           .hasMessage("--freeze-trunk: backbone 'tiny' has no early-exit heads of its own (its exits share the final"
-              + " head); use --freeze-backbone, or train the whole backbone");
+              + " head); give it heads per exit where it offers them (uvit: --backbone-param exit-heads=per-exit),"
+              + " use --freeze-backbone, or train the whole backbone");
       assertThat(m.getManagedArrays()).isEmpty(); // failed constructions release what they made
     }
   }

@@ -78,7 +78,7 @@ class UNetX0FinetuneTest {
       trainBase(dir.resolve("base"), 1, m);
       Map<String, float[]> before;
       try (Checkpoint ck = Checkpoint.load(dir.resolve("base"), REGISTRY, m)) {
-        before = parameters(ck.backbone().block());
+        before = Fixtures.parameters(ck.backbone().block());
       }
       try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), Map.of("exit-target", "x0"),
           ComponentSpec.parse("deediff"), schedule, Fixtures.fashionMnist(16),
@@ -90,7 +90,7 @@ class UNetX0FinetuneTest {
       }
       assertThat(Checkpoint.readCard(dir.resolve("ft")).training().freezeTrunk()).isTrue();
       try (Checkpoint ck = Checkpoint.load(dir.resolve("ft"), REGISTRY, m)) {
-        Map<String, float[]> after = parameters(ck.backbone().block());
+        Map<String, float[]> after = Fixtures.parameters(ck.backbone().block());
         assertThat(after.keySet()).isEqualTo(before.keySet());
         for (String name : before.keySet()) {
           boolean earlyHead = name.startsWith("head.") && !name.startsWith("head.up28.");
@@ -117,11 +117,5 @@ class UNetX0FinetuneTest {
         Fixtures.quick(steps), m)) {
       t.run(out, "train", TrainingListener.none());
     }
-  }
-
-  private static Map<String, float[]> parameters(ai.djl.nn.Block block) {
-    Map<String, float[]> out = new java.util.TreeMap<>();
-    block.getParameters().forEach(p -> out.put(p.getKey(), p.getValue().getArray().toFloatArray()));
-    return out;
   }
 }

@@ -25,4 +25,11 @@ public final class Fixtures {
     return TrainingConfig.defaults().withSteps(steps).withBatch(8).withLr(2e-3).withWarmup(2)
         .withCheckpointEvery(0).withSeed(7);
   }
+
+  /** @return every parameter of {@code block} by name, as float values */
+  public static java.util.Map<String, float[]> parameters(ai.djl.nn.Block block) {
+    java.util.Map<String, float[]> out = new java.util.TreeMap<>();
+    block.getParameters().forEach(p -> out.put(p.getKey(), p.getValue().getArray().toFloatArray()));
+    return out;
+  }
 }

@@ -1,0 +1,128 @@
+package io.diffexit.harness.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.diffexit.api.Backbone;
+import io.diffexit.api.Pass;
+import io.diffexit.harness.ComponentSpec;
+import io.diffexit.harness.UserError;
+import io.diffexit.harness.checkpoint.Checkpoint;
+import io.diffexit.harness.checkpoint.Weights;
+import io.diffexit.harness.plugins.Registries;
+import io.diffexit.harness.plugins.Registry;
+import io.diffexit.harness.train.testkit.Fixtures;
+import io.diffexit.samplers.schedule.NoiseSchedules;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A U-ViT trained with the shared head is fine-tuned with a head per exit ({@code exit-heads=per-exit}) over its
+ * frozen trunk and final head.
+ */
+class UVitPerExitFinetuneTest {
+
+  static final Registry REGISTRY = Registries.create(Path.of("no-plugins-folder"));
+  static final ComponentSpec TINY_UVIT =
+      ComponentSpec.parse("uvit:dim=16,depth=3,heads=2,patch=7,head-channels=2,prediction=v");
+  static final Map<String, String> PER_EXIT = Map.of("exit-heads", "per-exit");
+
+  @Test
+  void theExitHeadsStartAsCopiesOfTheSharedHeadSoEveryExitPredictsWhatTheBasesDid(@TempDir Path dir) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      trainBase(dir.resolve("base"), m);
+      try (Checkpoint base = Checkpoint.load(dir.resolve("base"), REGISTRY, m);
+          Checkpoint own = Checkpoint.load(dir.resolve("base"), REGISTRY, m, Weights.EMA, PER_EXIT)) {
+        assertThat(own.card().backbone().config()).containsEntry("exit-heads", "per-exit");
+        assertThat(own.backbone().earlyExitHeadParameters()).isNotEmpty();
+        NDArray x = m.randomNormal(new Shape(2, 1, 28, 28));
+        NDArray t = m.create(new float[] {50, 800});
+        List<float[]> a = exits(base.backbone(), x, t, m);
+        List<float[]> b = exits(own.backbone(), x, t, m);
+        for (int i = 0; i < a.size(); i++) {
+          assertThat(b.get(i)).as("exit %d", i).isEqualTo(a.get(i));
+        }
+      }
+    }
+  }
+
+  @Test
+  void freezingTheTrunkTrainsOnlyTheExitHeadsAndTheStrategyAndKeepsTheFullModel(@TempDir Path dir) {
+    var schedule = NoiseSchedules.ddpmLinear();
+    try (NDManager m = NDManager.newBaseManager()) {
+      trainBase(dir.resolve("base"), m);
+      Map<String, float[]> before;
+      try (Checkpoint ck = Checkpoint.load(dir.resolve("base"), REGISTRY, m)) {
+        before = Fixtures.parameters(ck.backbone().block());
+      }
+      List<String> heads;
+      try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), PER_EXIT, ComponentSpec.parse("deediff"),
+          schedule, Fixtures.fashionMnist(16), Fixtures.quick(2).withFreezeTrunk(true), m)) {
+        heads = f.trainedParameterNames().stream().filter(n -> n.startsWith("backbone/")).toList();
+        assertThat(heads).isNotEmpty().allMatch(n -> n.matches("backbone/\\d+head_(in|mid)\\d*_.*"));
+        assertThat(f.trainedParameterNames()).anyMatch(n -> n.startsWith("strategy/"));
+        f.run(dir.resolve("ft"), "finetune", TrainingListener.none());
+      }
+      try (Checkpoint ck = Checkpoint.load(dir.resolve("ft"), REGISTRY, m)) {
+        assertThat(ck.card().backbone().config()).containsEntry("exit-heads", "per-exit");
+        Map<String, float[]> after = Fixtures.parameters(ck.backbone().block());
+        for (String name : before.keySet()) { // trunk, stem and final head: the base's, bit for bit
+          assertThat(after.get(name)).as(name).isEqualTo(before.get(name));
+        }
+        assertThat(heads).anyMatch(n -> n.endsWith("decoder_pred_weight"))
+            .allSatisfy(n -> assertThat(after).containsKey(n.substring("backbone/".length())));
+        String decoder = heads.stream().filter(n -> n.endsWith("decoder_pred_weight")).findFirst().orElseThrow()
+            .substring("backbone/".length());
+        String source = ck.backbone().inheritedParameters().get(decoder);
+        assertThat(after.get(decoder)).isNotEqualTo(before.get(source)); // trained away from the shared head
+      }
+    }
+  }
+
+  @Test
+  void weightsThatAnOverrideWouldDropAreRefusedWithTheParameterNamed(@TempDir Path dir) {
+    var schedule = NoiseSchedules.ddpmLinear();
+    try (NDManager m = NDManager.newBaseManager()) {
+      trainBase(dir.resolve("base"), m);
+      try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), PER_EXIT, ComponentSpec.parse("deediff"),
+          schedule, Fixtures.fashionMnist(16), Fixtures.quick(1).withFreezeTrunk(true), m)) {
+        f.run(dir.resolve("ft"), "finetune", TrainingListener.none());
+      }
+      assertThat(m.getManagedArrays()).isEmpty(); // the fine-tune's start released the base's own weights
+      assertThatThrownBy(() -> Checkpoint.load(dir.resolve("ft"), REGISTRY, m, Weights.EMA,
+              Map.of("exit-heads", "shared")))
+          .isInstanceOf(UserError.class)
+          .hasMessageMatching(".*backbone-ema.params does not fit backbone 'uvit' as its card configures it \\(.*"
+              + "exit-heads=shared.*\\): its parameter '\\d+head_in0_\\d+norm_gamma' would be dropped; keep the"
+              + " setting that parameter belongs to");
+      assertThat(m.getManagedArrays()).isEmpty(); // and so did the failed load
+    }
+  }
+
+  private static List<float[]> exits(Backbone b, NDArray x, NDArray t, NDManager m) {
+    List<float[]> out = new ArrayList<>();
+    try (NDManager scope = m.newSubManager()) {
+      Pass pass = b.begin(new ParameterStore(scope, false), x, t, false);
+      while (pass.position() < pass.exitPoints() - 1) {
+        pass.advance();
+        out.add(pass.head().toFloatArray());
+      }
+    }
+    return out;
+  }
+
+  private static void trainBase(Path out, NDManager m) {
+    try (Trainer t = Trainer.create(REGISTRY, TINY_UVIT, NoiseSchedules.ddpmLinear(), Fixtures.fashionMnist(16),
+        Fixtures.quick(1), m)) {
+      t.run(out, "train", TrainingListener.none());
+    }
+  }
+}
