@@ -35,6 +35,8 @@ import java.util.function.Consumer;
  * @param freezeTrunk train only the backbone's early-exit heads ({@code Backbone#earlyExitHeadParameters}) and the
  *     strategy's block: the trunk and the final head stay bit-identical, so the full-depth model is the base's
  *     (cards written before this option read as false)
+ * @param cooldown the last this many steps of the run lower the rate linearly towards 0 (the cool-down that ends a
+ *     constant-rate run; 0 = none, the default; cards written before this option read as 0)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TrainingConfig(
@@ -52,7 +54,8 @@ public record TrainingConfig(
     boolean freezeBackbone,
     int checkpointEvery,
     double exitLossGamma,
-    boolean freezeTrunk) {
+    boolean freezeTrunk,
+    int cooldown) {
 
   public TrainingConfig {
     check(steps >= 1, "steps", steps, "must be at least 1");
@@ -72,6 +75,7 @@ public record TrainingConfig(
     check(exitLossGamma >= 0 && Double.isFinite(exitLossGamma), "exit-loss-gamma", exitLossGamma,
         "must be 0 (unweighted) or positive");
     check(checkpointEvery >= 0, "checkpoint-every", checkpointEvery, "must be 0 (only at the end) or positive");
+    check(cooldown >= 0 && cooldown <= steps, "cooldown", cooldown, "must be in [0, steps = " + steps + "]");
   }
 
   private static void check(boolean ok, String name, Object value, String rule) {
@@ -82,7 +86,7 @@ public record TrainingConfig(
 
   /** @return the defaults described above: 5000 steps, a checkpoint every 1000 */
   public static TrainingConfig defaults() {
-    return new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, false, 1000, 0, false);
+    return new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, false, 1000, 0, false, 0);
   }
 
   /** @return a copy with this many steps */
@@ -153,6 +157,11 @@ public record TrainingConfig(
     return with(b -> b.freezeTrunk = v);
   }
 
+  /** @return a copy whose last {@code v} steps cool the rate down linearly (0 = constant to the end) */
+  public TrainingConfig withCooldown(int v) {
+    return with(b -> b.cooldown = v);
+  }
+
   /** One copy with some fields changed; the record's constructor validates the result. */
   private TrainingConfig with(Consumer<Copy> change) {
     Copy b = new Copy(this);
@@ -177,6 +186,7 @@ public record TrainingConfig(
     int checkpointEvery;
     double exitLossGamma;
     boolean freezeTrunk;
+    int cooldown;
 
     Copy(TrainingConfig c) {
       steps = c.steps;
@@ -194,20 +204,28 @@ public record TrainingConfig(
       checkpointEvery = c.checkpointEvery;
       exitLossGamma = c.exitLossGamma;
       freezeTrunk = c.freezeTrunk;
+      cooldown = c.cooldown;
     }
 
     TrainingConfig build() {
       return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed,
-          freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk);
+          freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk, cooldown);
     }
   }
 
   /**
    * @param step 0-based index of the update about to be made
-   * @return the learning rate of that update: lr·min(1, (step+1)/warmup). U-ViT's factor is min(step/warmup, 1), whose
-   *     first update has rate 0; counting from 1 makes every update count.
+   * @return the learning rate of that update: lr·min(1, (step+1)/warmup)·min(1, (steps−step)/cooldown). U-ViT's
+   *     warm-up factor is min(step/warmup, 1), whose first update has rate 0; counting from 1 makes every update count.
+   *     The cool-down's last update has rate lr/cooldown, not 0, for the same reason.
    */
   public double learningRate(int step) {
-    return warmup == 0 ? lr : lr * Math.min(1.0, (step + 1.0) / warmup);
+    double rate = warmup == 0 ? lr : lr * Math.min(1.0, (step + 1.0) / warmup);
+    return cooldown == 0 ? rate : rate * Math.min(1.0, (double) (steps - step) / cooldown);
+  }
+
+  /** @return the first step whose rate the cool-down lowers ({@code steps − cooldown}), or steps without one */
+  public int cooldownStart() {
+    return steps - cooldown;
   }
 }

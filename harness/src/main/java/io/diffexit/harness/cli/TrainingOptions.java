@@ -45,6 +45,11 @@ public final class TrainingOptions {
           + " heads at small t); 0 = unweighted (default)")
   Double exitLossGamma;
 
+  @Option(names = "--cooldown", paramLabel = "N",
+      description = "lower the rate linearly towards 0 over the last N steps of the run (default 0: constant after the"
+          + " warm-up); may be given with --resume to end a run, when the cool-down starts at or after its step")
+  Integer cooldown;
+
   @Option(names = "--seed", paramLabel = "N", description = "seed of init, data order, timesteps, noise (default 0)")
   Long seed;
 
@@ -98,6 +103,9 @@ public final class TrainingOptions {
     }
     if (checkpointEvery != null) {
       c = c.withCheckpointEvery(checkpointEvery);
+    }
+    if (cooldown != null) {
+      c = c.withCooldown(cooldown);
     }
     return c;
   }

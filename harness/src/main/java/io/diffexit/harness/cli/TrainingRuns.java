@@ -8,6 +8,7 @@ import io.diffexit.api.NoiseSchedule;
 import io.diffexit.harness.checkpoint.Checkpoint;
 import io.diffexit.harness.checkpoint.CheckpointWriter;
 import io.diffexit.harness.checkpoint.ModelCard;
+import io.diffexit.harness.checkpoint.TrainingConfig;
 import io.diffexit.harness.data.FashionMnist;
 import io.diffexit.harness.data.ImageSet;
 import io.diffexit.harness.plugins.Registry;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /** What {@code train} and {@code finetune} share: data loading, threads, resume, the run and its summary. */
 final class TrainingRuns {
@@ -125,7 +127,8 @@ final class TrainingRuns {
     if (!given.isEmpty()) {
       throw new IllegalArgumentException(
           String.join(", ", given) + " cannot change when resuming " + resume
-              + "; the run continues with the settings in its model card (only --steps, --out and --threads apply)");
+              + "; the run continues with the settings in its model card (only --steps, --cooldown, --out and --threads"
+              + " apply)");
     }
   }
 
@@ -162,7 +165,8 @@ final class TrainingRuns {
   }
 
   /**
-   * Continues the run that wrote {@code options.resume} (its data and settings come from its card; only --steps, --out,
+   * Continues the run that wrote {@code options.resume} (its data and settings come from its card; only --steps,
+   * --cooldown, --out,
    * --threads and --device apply), recording the command history.
    *
    * @return the process exit code
@@ -172,8 +176,11 @@ final class TrainingRuns {
     Path out = options.out != null ? options.out : options.resume;
     checkOut(out, options.force, options.resume, null);
     TrainingData data = dataOf(card, options.resume);
-    int steps = options.steps == null ? 0 : options.steps;
-    return run(m -> Trainer.resume(registry, options.resume, schedule, data, steps, m), out,
+    UnaryOperator<TrainingConfig> changes = c -> {
+      TrainingConfig s = options.steps == null ? c : c.withSteps(options.steps);
+      return options.cooldown == null ? s : s.withCooldown(options.cooldown);
+    };
+    return run(m -> Trainer.resume(registry, options.resume, schedule, data, changes, m), out,
         resumedCommand(card, command), stdout, options.device);
   }
 

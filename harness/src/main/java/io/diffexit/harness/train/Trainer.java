@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Trains a backbone with ε-prediction, or fine-tunes one together with an exit strategy's trainable block.
@@ -146,7 +147,19 @@ public final class Trainer implements AutoCloseable {
    */
   public static Trainer resume(
       Registry registry, Path checkpoint, NoiseSchedule schedule, TrainingData data, int steps, NDManager manager) {
-    return TrainerSetup.resume(registry, checkpoint, schedule, data, steps, manager);
+    return resume(registry, checkpoint, schedule, data, c -> steps > 0 ? c.withSteps(steps) : c, manager);
+  }
+
+  /**
+   * As {@link #resume(Registry, Path, NoiseSchedule, TrainingData, int, NDManager)}, with the settings a resumed run
+   * may change: its total steps and its cool-down, as long as every step already made keeps its learning rate.
+   *
+   * @param changes applied to the card's settings
+   * @throws UserError when the changed settings would give a step already made another learning rate
+   */
+  public static Trainer resume(Registry registry, Path checkpoint, NoiseSchedule schedule, TrainingData data,
+      UnaryOperator<TrainingConfig> changes, NDManager manager) {
+    return TrainerSetup.resume(registry, checkpoint, schedule, data, changes, manager);
   }
 
   /** Continues from a checkpoint's trainer state: moments, step, loss average and wall time. */

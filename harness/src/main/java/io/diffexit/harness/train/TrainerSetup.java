@@ -19,6 +19,7 @@ import io.diffexit.harness.checkpoint.Weights;
 import io.diffexit.harness.plugins.Registry;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The three ways a {@link Trainer} starts: fresh weights, a fine-tune of a checkpoint with an exit strategy, or the
@@ -65,8 +66,8 @@ final class TrainerSetup {
     }
   }
 
-  static Trainer resume(
-      Registry registry, Path checkpoint, NoiseSchedule schedule, TrainingData data, int steps, NDManager manager) {
+  static Trainer resume(Registry registry, Path checkpoint, NoiseSchedule schedule, TrainingData data,
+      UnaryOperator<TrainingConfig> changes, NDManager manager) {
     ModelCard card = Checkpoint.readCard(checkpoint);
     Path dir = Checkpoint.resolve(checkpoint);
     TrainerState state = Checkpoint.readState(dir).orElseThrow(() -> new UserError(
@@ -81,7 +82,8 @@ final class TrainerSetup {
     if (card.training() == null) {
       throw new UserError(dir.resolve(CheckpointWriter.CARD) + " is corrupt: it has no 'training' section");
     }
-    TrainingConfig config = steps > 0 ? card.training().withSteps(steps) : card.training();
+    TrainingConfig config = changes.apply(card.training());
+    checkPastRates(card.training(), config, state.step(), dir);
     TrainerParts p = new TrainerParts(schedule, data, config, manager);
     Trainer trainer;
     try {
@@ -114,6 +116,23 @@ final class TrainerSetup {
       throw e;
     }
     return trainer;
+  }
+
+  /**
+   * Refuses new settings under which a step already made would have had another learning rate: the card would no
+   * longer say how the weights were made. With a cool-down that means it may start at the run's step or later, and
+   * one already running cannot move.
+   */
+  private static void checkPastRates(TrainingConfig saved, TrainingConfig resumed, int step, Path dir) {
+    int first = Math.min(saved.cooldown() == 0 ? Integer.MAX_VALUE : saved.cooldownStart(),
+        resumed.cooldown() == 0 ? Integer.MAX_VALUE : resumed.cooldownStart());
+    boolean same = saved.cooldown() == resumed.cooldown() && saved.steps() == resumed.steps();
+    if (!same && first < step) {
+      throw new UserError("checkpoint " + dir + " is at step " + step + ", so a cool-down must start there or later;"
+          + " --steps " + resumed.steps() + " --cooldown " + resumed.cooldown() + " gives steps − cooldown = "
+          + resumed.cooldownStart() + (saved.cooldown() == 0 ? "" : " and the saved cool-down started at "
+          + saved.cooldownStart()) + ", which would change the rate of steps already made");
+    }
   }
 
   private static void createStrategies(TrainerParts p, Registry registry, ComponentSpec spec) {

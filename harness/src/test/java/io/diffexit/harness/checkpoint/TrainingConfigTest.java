@@ -12,12 +12,12 @@ class TrainingConfigTest {
     TrainingConfig d = TrainingConfig.defaults();
     TrainingConfig all = d.withSteps(7).withBatch(3).withLr(1e-3).withWarmup(9).withWeightDecay(0.5)
         .withBetas(0.8, 0.9).withEmaDecay(0.5).withGradClip(2).withSeed(11).withCheckpointEvery(4)
-        .withExitLossGamma(5).withFreezeTrunk(true);
+        .withExitLossGamma(5).withFreezeTrunk(true).withCooldown(6);
     assertThat(all).isEqualTo(
-        new TrainingConfig(7, 3, 1e-3, 9, 0.5, 0.8, 0.9, 1e-8, 0.5, 2, 11, false, 4, 5, true));
+        new TrainingConfig(7, 3, 1e-3, 9, 0.5, 0.8, 0.9, 1e-8, 0.5, 2, 11, false, 4, 5, true, 6));
     assertThat(d.withFreezeBackbone(true))
         .isEqualTo(new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, true, 1000, 0,
-            false));
+            false, 0));
     assertThat(d.withSteps(5000)).isEqualTo(d);
   }
 
@@ -29,5 +29,20 @@ class TrainingConfigTest {
     assertThatThrownBy(() -> TrainingConfig.defaults().withFreezeTrunk(true).withFreezeBackbone(true))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("training options freeze-trunk and freeze-backbone exclude each other");
+    assertThatThrownBy(() -> TrainingConfig.defaults().withSteps(10).withCooldown(11))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("training option cooldown must be in [0, steps = 10], got 11");
+  }
+
+  @Test
+  void theCooldownLowersTheLastStepsRatesLinearlyAfterTheWarmup() {
+    TrainingConfig c = TrainingConfig.defaults().withLr(1e-3).withWarmup(2).withSteps(10).withCooldown(4);
+    double[] expected = {0.5e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 0.75e-3, 0.5e-3, 0.25e-3};
+    for (int step = 0; step < 10; step++) {
+      assertThat(c.learningRate(step)).as("step %d", step).isCloseTo(expected[step], org.assertj.core.data.Offset.offset(1e-15));
+    }
+    assertThat(c.cooldownStart()).isEqualTo(6);
+    assertThat(c.withCooldown(0).learningRate(9)).isEqualTo(1e-3); // none: constant to the end
+    assertThat(c.withCooldown(0).cooldownStart()).isEqualTo(10);
   }
 }

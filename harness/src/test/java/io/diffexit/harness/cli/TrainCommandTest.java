@@ -55,7 +55,8 @@ class TrainCommandTest {
     Run bad = run("train", "--resume", out, "--lr", "1", "--batch", "4");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).isEqualTo("diffexit: --batch, --lr cannot change when resuming " + out
-        + "; the run continues with the settings in its model card (only --steps, --out and --threads apply)\n");
+        + "; the run continues with the settings in its model card (only --steps, --cooldown, --out and --threads"
+        + " apply)\n");
 
     String ft = dir.resolve("ft").toString();
     Run fine = run("finetune", out, "--strategy", "tiny-uem:threshold=0.3", "--freeze-backbone", "--steps", "2",

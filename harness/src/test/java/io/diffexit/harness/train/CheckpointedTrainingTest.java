@@ -80,6 +80,41 @@ class CheckpointedTrainingTest {
   }
 
   @Test
+  void aCooldownAddedOnResumeRepeatsARunPlannedWithItAndMayNotRewriteStepsMade(@TempDir Path dir) {
+    TrainingData data = Fixtures.fashionMnist(20);
+    List<float[]> straight;
+    try (NDManager m = NDManager.newBaseManager();
+        Trainer t = Trainer.create(REGISTRY, TINY, SCHEDULE, data, Fixtures.quick(6).withCooldown(3), m)) {
+      t.trainSteps(6, TrainingListener.none());
+      straight = weights(t.backbone().block());
+    }
+    Path ck = dir.resolve("run");
+    try (NDManager m = NDManager.newBaseManager();
+        Trainer t = Trainer.create(REGISTRY, TINY, SCHEDULE, data, Fixtures.quick(4), m)) {
+      t.trainSteps(3, TrainingListener.none()); // planned without a cool-down, at constant rate
+      t.saveCheckpoint(ck, "test");
+    }
+    try (NDManager m = NDManager.newBaseManager()) {
+      assertThatThrownBy(() -> Trainer.resume(REGISTRY, ck, SCHEDULE, data, c -> c.withSteps(6).withCooldown(4), m))
+          .isInstanceOf(UserError.class)
+          .hasMessage("checkpoint " + ck.toAbsolutePath().normalize() + " is at step 3, so a cool-down must start"
+              + " there or later; --steps 6 --cooldown 4 gives steps − cooldown = 2, which would change the rate of"
+              + " steps already made");
+      try (Trainer t = Trainer.resume(REGISTRY, ck, SCHEDULE, data, c -> c.withSteps(6).withCooldown(3), m)) {
+        assertThat(t.config().cooldown()).isEqualTo(3);
+        t.trainSteps(10, TrainingListener.none());
+        assertThat(weights(t.backbone().block())).containsExactlyElementsOf(straight);
+        t.saveCheckpoint(ck, "test");
+      }
+      // once it runs, the cool-down cannot move
+      assertThatThrownBy(() -> Trainer.resume(REGISTRY, ck, SCHEDULE, data, c -> c.withSteps(8).withCooldown(3), m))
+          .isInstanceOf(UserError.class)
+          .hasMessageContaining("--steps 8 --cooldown 3 gives steps − cooldown = 5 and the saved cool-down started"
+              + " at 3");
+    }
+  }
+
+  @Test
   void aLoadedCheckpointComputesWhatTheTrainerComputed(@TempDir Path dir) {
     try (NDManager m = NDManager.newBaseManager();
         Trainer t = Trainer.create(REGISTRY, TINY, SCHEDULE, Fixtures.fashionMnist(16), Fixtures.quick(3), m)) {
@@ -123,7 +158,7 @@ class CheckpointedTrainingTest {
           new ModelCard.DataInfo("fashion-mnist/train[:16]", "/usr/share/datasets/fashion-mnist", "train", 16));
       assertThat(new java.util.ArrayList<>(card.backbone().config().keySet())).isSorted(); // stable card text
       assertThat(card.training()).isEqualTo(new TrainingConfig(
-          4, 8, 2e-3, 2, 0.05, 0.99, 0.999, 1e-8, 0.99, 0.5, 7, false, 0, 0, false));
+          4, 8, 2e-3, 2, 0.05, 0.99, 0.999, 1e-8, 0.99, 0.5, 7, false, 0, 0, false, 0));
       assertThat(card.result().stepsDone()).isEqualTo(4);
       assertThat(card.result().finalLoss()).isEqualTo(t.lastLoss());
       assertThat(card.result().lossEma()).isEqualTo(t.smoothedLoss());
