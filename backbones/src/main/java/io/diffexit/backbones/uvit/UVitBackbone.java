@@ -69,23 +69,13 @@ public final class UVitBackbone implements Backbone {
     net.setInitializer(truncNormal, Parameter.Type.WEIGHT);
     net.setInitializer(truncNormal, "pos_embed");
     setConvInitializer(net.patchEmbed(), (long) config.channels() * config.patch() * config.patch(), random);
-    Im2colConv3x3 finalLayer = net.headBlock().finalLayer();
-    if (finalLayer != null) {
-      setConvInitializer(finalLayer, 9L * config.channels(), random);
-    }
     if (net.stemBlock() != null) {
       setConvInitializer(net.stemBlock(), 9L * config.channels(), random);
     }
-    for (NativeConv3x3 conv : net.headBlock().refineConvs()) {
-      setConvInitializer(conv, 9L * conv.inChannels(), random);
-    }
+    // the values are drawn when the network initialises, in its block order, not when an initializer is set
+    setHeadInitializers(net.headBlock(), config, random);
     for (UVitHead exitHead : net.exitHeadBlocks()) {
-      if (exitHead.finalLayer() != null) {
-        setConvInitializer(exitHead.finalLayer(), 9L * config.channels(), random);
-      }
-      for (NativeConv3x3 conv : exitHead.refineConvs()) {
-        setConvInitializer(conv, 9L * conv.inChannels(), random);
-      }
+      setHeadInitializers(exitHead, config, random);
     }
     net.initialize(
         manager,
@@ -93,6 +83,17 @@ public final class UVitBackbone implements Backbone {
         new Shape(1, config.channels(), config.height(), config.width()),
         new Shape(1));
     this.spec = buildSpec(config, countParameters(net));
+  }
+
+  /** PyTorch's default initialisation for a head's convolutions (U-ViT's final 3×3 conv, or the two refining convs). */
+  private static void setHeadInitializers(UVitHead head, UVitConfig config, Random random) {
+    Im2colConv3x3 finalLayer = head.finalLayer();
+    if (finalLayer != null) {
+      setConvInitializer(finalLayer, 9L * config.channels(), random);
+    }
+    for (NativeConv3x3 conv : head.refineConvs()) {
+      setConvInitializer(conv, 9L * conv.inChannels(), random);
+    }
   }
 
   private static void setConvInitializer(Block conv, long fanIn, Random random) {

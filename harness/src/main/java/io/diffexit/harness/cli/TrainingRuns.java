@@ -166,8 +166,7 @@ final class TrainingRuns {
 
   /**
    * Continues the run that wrote {@code options.resume} (its data and settings come from its card; only --steps,
-   * --cooldown, --out,
-   * --threads and --device apply), recording the command history.
+   * --cooldown, --out, --threads and --device apply), recording the command history.
    *
    * @return the process exit code
    */
