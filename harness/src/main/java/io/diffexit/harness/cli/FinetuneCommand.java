@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
           + " the full-depth model the base's.",
       "Starts from the base's EMA weights. Data defaults to the base checkpoint's. Defaults: 2000 steps, batch 128,"
           + " lr 1e-4 with 100 warm-up steps, the other settings as train.",
-      "The strategy's parameters are saved as strategy.params / strategy-ema.params with its spec in the card."
+      "The strategy's parameters are saved as strategy.params / strategy-ema.params with its spec in the card. When"
+          + " the base was itself fine-tuned with the same strategy spec, they start from its trained (EMA) ones, e.g."
+          + " to train the whole model after a --freeze-trunk fine-tune."
     },
     mixinStandardHelpOptions = true)
 public final class FinetuneCommand implements Callable<Integer> {

@@ -114,7 +114,8 @@ public final class Trainer implements AutoCloseable {
   /**
    * Fine-tunes a checkpoint with an exit strategy's objective. Both weight sets start from the base's EMA weights
    * (the better model; DeeDiff likewise starts its EMA from the pretrained weights). With
-   * {@link TrainingConfig#freezeBackbone} only the strategy's block is trained.
+   * {@link TrainingConfig#freezeBackbone} only the strategy's block is trained. The strategy's parameters start
+   * afresh, unless the base was fine-tuned with the same strategy spec: then from its EMA strategy parameters.
    *
    * @param base the base checkpoint folder
    * @param strategySpec e.g. {@code deediff:threshold=0.9}

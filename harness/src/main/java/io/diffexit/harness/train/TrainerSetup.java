@@ -59,11 +59,23 @@ final class TrainerSetup {
       createStrategies(p, registry, strategySpec);
       p.strategyInfo = new ModelCard.StrategyInfo(
           strategySpec.name(), strategySpec.params().toString(), p.strategy.trainable().isPresent());
+      if (sameTrainedStrategy(ck.card(), p.strategyInfo)) {
+        // A second fine-tune of a checkpoint with this strategy continues its trained parameters (the EMA ones, as
+        // for the backbone) instead of starting them afresh.
+        ck.loadStrategyParams(p.strategy);
+        ck.loadStrategyParams(p.strategyEma);
+      }
       return new Trainer(p);
     } catch (RuntimeException e) {
       p.closeAll();
       throw e;
     }
+  }
+
+  /** Whether the base was fine-tuned with exactly this strategy (name and parameters) and holds its parameters. */
+  private static boolean sameTrainedStrategy(ModelCard base, ModelCard.StrategyInfo strategy) {
+    ModelCard.StrategyInfo had = base.strategy();
+    return had != null && had.hasParams() && strategy.hasParams() && had.spec().equals(strategy.spec());
   }
 
   static Trainer resume(Registry registry, Path checkpoint, NoiseSchedule schedule, TrainingData data,

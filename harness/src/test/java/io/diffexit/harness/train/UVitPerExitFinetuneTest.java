@@ -88,6 +88,42 @@ class UVitPerExitFinetuneTest {
   }
 
   @Test
+  void aSecondFinetuneWithTheSameStrategyStartsFromItsTrainedParametersAndAnotherStartsAfresh(@TempDir Path dir) {
+    var schedule = NoiseSchedules.ddpmLinear();
+    try (NDManager m = NDManager.newBaseManager()) {
+      trainBase(dir.resolve("base"), m);
+      Map<String, float[]> fresh;
+      try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), PER_EXIT, ComponentSpec.parse("deediff"),
+          schedule, Fixtures.fashionMnist(16), Fixtures.quick(2).withFreezeTrunk(true), m)) {
+        fresh = Fixtures.parameters(f.strategy().orElseThrow().trainable().orElseThrow());
+        f.run(dir.resolve("ft"), "finetune", TrainingListener.none());
+      }
+      Map<String, float[]> trained;
+      try (Checkpoint ck = Checkpoint.load(dir.resolve("ft"), REGISTRY, m);
+          var s = ck.createStrategy(REGISTRY, schedule, m, io.diffexit.api.Params.empty()).orElseThrow()) {
+        trained = Fixtures.parameters(s.trainable().orElseThrow());
+      }
+      assertThat(trained).isNotEmpty();
+      assertThat(trained.values().iterator().next()).isNotEqualTo(fresh.values().iterator().next());
+      // the whole model now (no freezing), same strategy: its UEMs go on from the fine-tune's EMA weights
+      try (Trainer again = Trainer.finetune(REGISTRY, dir.resolve("ft"), Map.of(), ComponentSpec.parse("deediff"),
+          schedule, Fixtures.fashionMnist(16), Fixtures.quick(1), m)) {
+        assertThat(Fixtures.parameters(again.strategy().orElseThrow().trainable().orElseThrow()))
+            .containsOnlyKeys(trained.keySet())
+            .allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo(trained.get(k)));
+        assertThat(Fixtures.parameters(again.emaStrategy().orElseThrow().trainable().orElseThrow()))
+            .allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo(trained.get(k)));
+      }
+      // other parameters make another strategy: it starts as a fresh one does
+      try (Trainer other = Trainer.finetune(REGISTRY, dir.resolve("ft"), Map.of(),
+          ComponentSpec.parse("deediff:threshold=0.5"), schedule, Fixtures.fashionMnist(16), Fixtures.quick(1), m)) {
+        assertThat(Fixtures.parameters(other.strategy().orElseThrow().trainable().orElseThrow()))
+            .allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo(fresh.get(k)));
+      }
+    }
+  }
+
+  @Test
   void weightsThatAnOverrideWouldDropAreRefusedWithTheParameterNamed(@TempDir Path dir) {
     var schedule = NoiseSchedules.ddpmLinear();
     try (NDManager m = NDManager.newBaseManager()) {
