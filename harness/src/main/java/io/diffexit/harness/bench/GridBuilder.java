@@ -10,9 +10,11 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Expands an experiment into its grid: the product of every backbone, sampler and strategy variant (list-valued
@@ -107,15 +109,12 @@ public final class GridBuilder {
     }
     String strategyCheckpoint = cell.strategy().params().get("checkpoint");
     if (strategyCheckpoint != null) {
-      Optional<Path> trainedOn = probe.backboneCheckpointOf(experiment.resolve(strategyCheckpoint));
-      if (trainedOn.isPresent()) {
-        String backboneCheckpoint = cell.backbone().params().get("checkpoint");
-        Path expected = trainedOn.get().toAbsolutePath().normalize();
-        if (backboneCheckpoint == null || !experiment.resolve(backboneCheckpoint).equals(expected)) {
-          return Optional.of("strategy '" + st.id() + "' checkpoint " + strategyCheckpoint
-              + " was trained on backbone checkpoint " + trainedOn.get() + ", not on backbone '" + b.id() + "' ("
-              + (backboneCheckpoint == null ? "no checkpoint" : backboneCheckpoint) + ")");
-        }
+      Optional<String> wrongBase = wrongBackboneCheckpoint(
+          experiment.resolve(strategyCheckpoint), cell.backbone().params().get("checkpoint"), experiment, probe);
+      if (wrongBase.isPresent()) {
+        return Optional.of("strategy '" + st.id() + "' checkpoint " + strategyCheckpoint + " " + wrongBase.get()
+            + ", not on backbone '" + b.id() + "' (" + Objects.requireNonNullElse(
+                cell.backbone().params().get("checkpoint"), "no checkpoint") + ")");
       }
     }
     if (cell.decision() == DecisionMode.PER_BATCH && traits.decidesIndependentlyOfSamples(st.type())) {
@@ -123,6 +122,34 @@ public final class GridBuilder {
           + "' (its exits do not depend on the sample)");
     }
     return Optional.empty();
+  }
+
+  /**
+   * A strategy checkpoint fits a backbone checkpoint that it was fine-tuned from, directly or through other fine-tunes
+   * (a whole-model fine-tune that continues a frozen-trunk one still starts from that trunk's base).
+   *
+   * @return empty when it fits or the probe cannot tell; else "was trained on backbone checkpoint P" and the chain
+   */
+  private static Optional<String> wrongBackboneCheckpoint(
+      Path strategyCheckpoint, String backboneCheckpoint, Experiment experiment, CheckpointProbe probe) {
+    Path expected = backboneCheckpoint == null ? null
+        : experiment.resolve(backboneCheckpoint).toAbsolutePath().normalize();
+    List<Path> chain = new ArrayList<>();
+    Optional<Path> parent = probe.backboneCheckpointOf(strategyCheckpoint);
+    while (parent.isPresent() && !chain.contains(parent.get().toAbsolutePath().normalize())) {
+      Path p = parent.get().toAbsolutePath().normalize();
+      if (p.equals(expected)) {
+        return Optional.empty();
+      }
+      chain.add(p);
+      parent = probe.backboneCheckpointOf(p);
+    }
+    if (chain.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of("was trained on backbone checkpoint " + chain.get(0)
+        + (chain.size() == 1 ? "" : " (fine-tuned from " + chain.subList(1, chain.size()).stream()
+            .map(Path::toString).collect(Collectors.joining(", from ")) + ")"));
   }
 
   /**

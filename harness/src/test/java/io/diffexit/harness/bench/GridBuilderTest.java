@@ -83,6 +83,33 @@ class GridBuilderTest {
   }
 
   @Test
+  void aFinetuneOfAFinetuneFitsTheBackboneItsChainStartsFromAndTheRejectionNamesTheChain() {
+    String twoBackbones = Fixtures.SMALL.replace("uvit: {type: uvit, checkpoint: ckpt/uvit}",
+        "uvit: {type: uvit, checkpoint: ckpt/uvit}\n  unet: {type: unet, checkpoint: ckpt/unet}");
+    Experiment e = Fixtures.parse(twoBackbones);
+    // ckpt/uem continues ckpt/uem-heads (a frozen-trunk fine-tune), which was fine-tuned from ckpt/uvit
+    Map<Path, Path> parents = Map.of(Path.of("/exp/ckpt/uem"), Path.of("/exp/ckpt/uem-heads"),
+        Path.of("/exp/ckpt/uem-heads"), Path.of("/exp/ckpt/uvit"));
+    CheckpointProbe probe = p -> Optional.ofNullable(parents.get(p));
+    Grid grid = GridBuilder.build(e, probe, Fixtures.BUILT_IN);
+    assertThat(grid.cells()).extracting(Cell::id).contains("uvit/ddim10/uem[threshold=0.5]");
+    assertThat(grid.rejected()).hasSize(4).first().isEqualTo(new RejectedCell("unet/ddim10/uem[threshold=0.5]",
+        "strategy 'uem' checkpoint ckpt/uem was trained on backbone checkpoint /exp/ckpt/uem-heads (fine-tuned from"
+            + " /exp/ckpt/uvit), not on backbone 'unet' (ckpt/unet)"));
+  }
+
+  @Test
+  void aParentChainThatLoopsEndsWithARejection() {
+    Experiment e = Fixtures.parse(Fixtures.SMALL);
+    Map<Path, Path> parents = Map.of(Path.of("/exp/ckpt/uem"), Path.of("/exp/ckpt/a"),
+        Path.of("/exp/ckpt/a"), Path.of("/exp/ckpt/uem"));
+    Grid grid = GridBuilder.build(e, p -> Optional.ofNullable(parents.get(p)), Fixtures.BUILT_IN);
+    assertThat(grid.rejected()).first().isEqualTo(new RejectedCell("uvit/ddim10/uem[threshold=0.5]",
+        "strategy 'uem' checkpoint ckpt/uem was trained on backbone checkpoint /exp/ckpt/a (fine-tuned from"
+            + " /exp/ckpt/uem), not on backbone 'uvit' (ckpt/uvit)"));
+  }
+
+  @Test
   void perBatchDecisionIsRejectedWhereItEqualsPerSample() {
     Experiment e = Fixtures.parse(Fixtures.SMALL
         .replace("{type: fixed, layer: [7, 11]}", "{type: fixed, layer: 7, decision: [per-sample, per-batch]}")
