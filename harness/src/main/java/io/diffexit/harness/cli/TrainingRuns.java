@@ -20,8 +20,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -141,15 +145,27 @@ final class TrainingRuns {
     return sb.toString();
   }
 
+  /** How long a shutdown hook waits for the step in progress and its checkpoint. */
+  static final Duration STOP_WAIT = Duration.ofMinutes(5);
+
   /**
    * Builds a trainer in a fresh manager, runs it to the end with a progress bar on stderr and prints a summary.
+   *
+   * <p>A signal that ends the JVM (Ctrl-C, SIGTERM) stops the run after the step in progress and writes its
+   * checkpoint before the process exits. Without that wait the JVM tears libtorch down under the training thread's
+   * backward pass and dies with a native crash report; the steps since the last checkpoint would be lost too.
    *
    * @return the process exit code
    */
   static int run(
       Function<NDManager, Trainer> make, Path out, String command, PrintWriter stdout, DeviceOption device) {
+    AtomicReference<Trainer> running = new AtomicReference<>();
+    CountDownLatch closed = new CountDownLatch(1);
+    Thread hook = new Thread(() -> stopAndWait(running.get(), closed, out), "diffexit-stop-training");
+    Runtime.getRuntime().addShutdownHook(hook);
     try (NDManager manager = device.newManager();
         Trainer trainer = make.apply(manager)) {
+      running.set(trainer);
       if (trainer.step() >= trainer.config().steps()) {
         stdout.println("nothing to do: the run is at step " + trainer.step() + " of " + trainer.config().steps()
             + "; pass a larger --steps to continue it");
@@ -159,8 +175,35 @@ final class TrainingRuns {
       stdout.println(String.format(Locale.ROOT,
           "trained %d steps (%s, %.1f images/s); loss %.4f, smoothed %.4f; checkpoint %s", r.steps(),
           io.diffexit.harness.progress.ProgressLine.clock(r.wallSeconds()), r.imagesPerSecond(), r.finalLoss(), r.lossEma(), r.checkpoint()));
+      if (r.steps() < trainer.config().steps()) {
+        stdout.println("stopped at step " + r.steps() + " of " + trainer.config().steps() + "; continue with `diffexit "
+            + (command.startsWith("diffexit finetune") ? "finetune" : "train") + " --resume " + out + "`");
+      }
       stdout.flush();
       return 0;
+    } finally {
+      closed.countDown(); // the managers are closed: the engine may go down
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running and has waited for us
+      }
+    }
+  }
+
+  private static void stopAndWait(Trainer trainer, CountDownLatch closed, Path out) {
+    if (trainer == null) {
+      return; // still loading: nothing trained yet, nothing to save
+    }
+    trainer.requestStop();
+    System.err.println("\ndiffexit: stopping after the current step to write the checkpoint to " + out
+        + " (up to " + STOP_WAIT.toMinutes() + " min; kill -9 abandons the steps since the last one)");
+    try {
+      if (!closed.await(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        System.err.println("diffexit: the checkpoint was not written within " + STOP_WAIT.toMinutes() + " min");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -61,6 +61,8 @@ public final class Trainer implements AutoCloseable {
   private final TrainingStep update;
 
   private int step;
+  // set by another thread (a shutdown hook); read after every step
+  private volatile boolean stopRequested;
   private double lossEmaSum;
   private double lossEmaWeight;
   private double lastLoss = Double.NaN;
@@ -209,9 +211,9 @@ public final class Trainer implements AutoCloseable {
   public TrainingResult run(Path out, String command, TrainingListener listener, Duration budget) {
     long deadline = budget == null ? 0 : System.nanoTime() + budget.toNanos();
     boolean timeUp = false;
-    while (step < config.steps() && !timeUp) {
+    while (step < config.steps() && !timeUp && !stopRequested) {
       trainSteps(1, listener);
-      timeUp = budget != null && System.nanoTime() - deadline >= 0;
+      timeUp = stopRequested || budget != null && System.nanoTime() - deadline >= 0;
       int every = config.checkpointEvery();
       if (!timeUp && step < config.steps() && every > 0 && step % every == 0) {
         saveCheckpoint(out, command);
@@ -224,6 +226,15 @@ public final class Trainer implements AutoCloseable {
         out.toAbsolutePath().normalize(), step, lastLoss, smoothedLoss(), wallSeconds(), imagesPerSecond());
     listener.finished(result);
     return result;
+  }
+
+  /**
+   * Asks a {@link #run} in progress (on another thread, e.g. a shutdown hook on Ctrl-C) to stop after the step it is
+   * in and write its checkpoint, as a time budget does; {@link #resume} then continues it bit for bit. Safe to call
+   * from any thread, before or during the run.
+   */
+  public void requestStop() {
+    stopRequested = true;
   }
 
   /** Runs {@code n} optimizer steps (fewer if the configured total is reached). */

@@ -200,6 +200,37 @@ class CheckpointedTrainingTest {
   }
 
   @Test
+  void aStopRequestedDuringARunEndsItAfterThatStepAndTheResumedRunMatchesAnUninterruptedOne(@TempDir Path dir) {
+    TrainingData data = Fixtures.fashionMnist(20);
+    List<float[]> straight;
+    try (NDManager m = NDManager.newBaseManager();
+        Trainer t = Trainer.create(REGISTRY, TINY, SCHEDULE, data, Fixtures.quick(5), m)) {
+      t.trainSteps(5, TrainingListener.none());
+      straight = weights(t.emaBackbone().block());
+    }
+    Path ck = dir.resolve("ck");
+    try (NDManager m = NDManager.newBaseManager();
+        Trainer t = Trainer.create(REGISTRY, TINY, SCHEDULE, data, Fixtures.quick(5), m)) {
+      TrainingListener stopAtTwo = new TrainingListener() {
+        @Override
+        public void stepDone(StepReport r) {
+          if (r.step() == 2) {
+            t.requestStop(); // as the CLI's shutdown hook does from its own thread
+          }
+        }
+      };
+      TrainingResult r = t.run(ck, "test", stopAtTwo);
+      assertThat(r.steps()).isEqualTo(2);
+      assertThat(Checkpoint.readCard(ck).result().stepsDone()).isEqualTo(2);
+    }
+    try (NDManager m = NDManager.newBaseManager(); Trainer t = Trainer.resume(REGISTRY, ck, SCHEDULE, data, 0, m)) {
+      t.run(ck, "test", TrainingListener.none());
+      assertThat(t.step()).isEqualTo(5);
+      assertThat(weights(t.emaBackbone().block())).containsExactlyElementsOf(straight);
+    }
+  }
+
+  @Test
   void aTimeBudgetStopsTheRunWithAResumableCheckpoint(@TempDir Path dir) {
     try (NDManager m = NDManager.newBaseManager();
         Trainer t = Trainer.create(REGISTRY, TINY, SCHEDULE, Fixtures.fashionMnist(16), Fixtures.quick(50), m)) {
