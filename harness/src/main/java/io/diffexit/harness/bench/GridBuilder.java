@@ -109,12 +109,13 @@ public final class GridBuilder {
     }
     String strategyCheckpoint = cell.strategy().params().get("checkpoint");
     if (strategyCheckpoint != null) {
-      Optional<String> wrongBase = wrongBackboneCheckpoint(
-          experiment.resolve(strategyCheckpoint), cell.backbone().params().get("checkpoint"), experiment, probe);
+      String backboneCheckpoint = cell.backbone().params().get("checkpoint");
+      Optional<String> wrongBase =
+          wrongBackboneCheckpoint(experiment.resolve(strategyCheckpoint), backboneCheckpoint, experiment, probe);
       if (wrongBase.isPresent()) {
         return Optional.of("strategy '" + st.id() + "' checkpoint " + strategyCheckpoint + " " + wrongBase.get()
-            + ", not on backbone '" + b.id() + "' (" + Objects.requireNonNullElse(
-                cell.backbone().params().get("checkpoint"), "no checkpoint") + ")");
+            + ", not on backbone '" + b.id() + "' (" + Objects.requireNonNullElse(backboneCheckpoint, "no checkpoint")
+            + ")");
       }
     }
     if (cell.decision() == DecisionMode.PER_BATCH && traits.decidesIndependentlyOfSamples(st.type())) {
@@ -135,14 +136,16 @@ public final class GridBuilder {
     Path expected = backboneCheckpoint == null ? null
         : experiment.resolve(backboneCheckpoint).toAbsolutePath().normalize();
     List<Path> chain = new ArrayList<>();
-    Optional<Path> parent = probe.backboneCheckpointOf(strategyCheckpoint);
-    while (parent.isPresent() && !chain.contains(parent.get().toAbsolutePath().normalize())) {
+    for (Optional<Path> parent = probe.backboneCheckpointOf(strategyCheckpoint); parent.isPresent();
+        parent = probe.backboneCheckpointOf(chain.get(chain.size() - 1))) {
       Path p = parent.get().toAbsolutePath().normalize();
       if (p.equals(expected)) {
         return Optional.empty();
       }
+      if (chain.contains(p)) {
+        break; // the parents loop
+      }
       chain.add(p);
-      parent = probe.backboneCheckpointOf(p);
     }
     if (chain.isEmpty()) {
       return Optional.empty();

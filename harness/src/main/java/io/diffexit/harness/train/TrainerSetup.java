@@ -63,7 +63,7 @@ final class TrainerSetup {
         // A second fine-tune of a checkpoint with this strategy continues its trained parameters (the EMA ones, as
         // for the backbone) instead of starting them afresh.
         ck.loadStrategyParams(p.strategy);
-        ck.loadStrategyParams(p.strategyEma);
+        copyWeights(p.strategy.trainable().orElseThrow(), p.strategyEma.trainable().orElseThrow());
       }
       return new Trainer(p);
     } catch (RuntimeException e) {
