@@ -21,7 +21,13 @@ final class SideBySideFigure {
   /** Smallest tile side in pixels. */
   static final int MIN_TILE = 84;
   private static final int GAP = 4;
-  private static final int LABEL_WIDTH = 300;
+  /** Narrowest label column in pixels. */
+  static final int MIN_LABEL_WIDTH = 300;
+  /**
+   * Width allowed per label character at 13 px: wider than the mean glyph of the common sans-serif faces, so a long
+   * label (a checkpoint path in the strategy's name) ends before the tiles instead of running under them.
+   */
+  static final double CHAR_WIDTH = 7.5;
   private static final int TITLE = 28;
 
   /**
@@ -50,7 +56,8 @@ final class SideBySideFigure {
     int tileW = first.width() * scale;
     int tileH = first.height() * scale;
     int stripW = columns * tileW + (columns - 1) * GAP;
-    int width = LABEL_WIDTH + stripW + GAP;
+    int labelWidth = labelWidth(rows);
+    int width = labelWidth + stripW + GAP;
     int height = TITLE + rows.size() * (tileH + GAP);
     StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         .append(String.format(Locale.ROOT,
@@ -73,10 +80,22 @@ final class SideBySideFigure {
           .append(escape(row.label())).append("</text>")
           .append(String.format(Locale.ROOT,
               "<image x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" href=\"data:image/png;base64,%s\"/>",
-              LABEL_WIDTH, y, stripW, tileH, Base64.getEncoder().encodeToString(strip(s, columns, scale))));
+              labelWidth, y, stripW, tileH, Base64.getEncoder().encodeToString(strip(s, columns, scale))));
       y += tileH + GAP;
     }
     return sb.append("</svg>\n").toString();
+  }
+
+  /**
+   * @return the label column's width: the longest label at {@link #CHAR_WIDTH} a character plus a margin, at least
+   *     {@link #MIN_LABEL_WIDTH}
+   */
+  static int labelWidth(List<Row> rows) {
+    int chars = 0;
+    for (Row row : rows) {
+      chars = Math.max(chars, row.label().length());
+    }
+    return Math.max(MIN_LABEL_WIDTH, (int) Math.ceil(chars * CHAR_WIDTH) + 12);
   }
 
   /** @return a PNG of the first {@code columns} samples side by side, each pixel repeated {@code scale}× */
