@@ -1,6 +1,8 @@
 package io.diffexit.harness.bench;
 
 import io.diffexit.harness.fid.KernelDistance;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,8 +77,42 @@ final class ReportConventions {
     }
     out.add("Run: git " + manifest.gitCommit() + ", config sha256 " + abbreviate(manifest.configHash())
         + ", started " + manifest.startedAt() + ", diffexit " + manifest.diffexitVersion()
-        + (manifest.overrides().isEmpty() ? "" : ", --set " + String.join(" --set ", manifest.overrides())) + ".");
+        + (manifest.overrides().isEmpty() ? "" : ", --set " + String.join(" --set ", manifest.overrides())) + "."
+        + earlierRunNote(model));
     return out;
+  }
+
+  /**
+   * A resumed bench writes the manifest of the invocation that resumed it, but keeps the records of cells an earlier
+   * invocation measured: say how many there are, since the machine line describes the latest invocation only.
+   *
+   * @return a sentence with a leading space, or empty when every shown cell started after the manifest's start
+   */
+  static String earlierRunNote(ReportModel model) {
+    Instant started = instant(model.manifest().startedAt());
+    if (started == null) {
+      return "";
+    }
+    long earlier = model.rows().stream().map(r -> instant(r.record().startedAt()))
+        .filter(t -> t != null && t.isBefore(started)).count();
+    if (earlier == 0) {
+      return "";
+    }
+    return " " + earlier + " of the " + model.rows().size() + " cells shown were measured by an earlier run of this "
+        + "experiment and resumed from " + ResultStore.RESULTS + "; the machine and threads above are this run's, so "
+        + "check that the earlier one ran on the same (`bench --report-only` rebuilds the reports without replacing "
+        + "the manifest).";
+  }
+
+  private static Instant instant(String iso) {
+    if (iso == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(iso);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   private static String protocol(Latency l) {

@@ -57,6 +57,28 @@ class ReportWriterTest {
   }
 
   @Test
+  void aReportOfCellsMeasuredBeforeTheManifestsRunSaysSo() throws Exception {
+    Fixtures.benchAndReport(dir);
+    assertThat(Files.readString(dir.resolve(ReportWriter.MARKDOWN))).doesNotContain("measured by an earlier run");
+
+    // a later invocation resumed every cell and wrote its own manifest (another thread count, a day later)
+    Manifest m;
+    try (ResultStore store = ResultStore.open(dir)) {
+      m = store.manifest().orElseThrow();
+      store.writeManifest(new Manifest(m.experiment(), m.configHash(), m.config(), m.overrides(), m.gitCommit(),
+          java.time.Instant.parse(m.startedAt()).plusSeconds(86_400).toString(), m.diffexitVersion(), m.plugins(),
+          m.jvm(), m.os(), m.cpuModel(), m.cores(), m.gpu(), 1, m.seed(), m.samples(), m.cells(), m.rejected(),
+          m.engine(), m.cellHashes()));
+    }
+    ReportWriter.write(dir, Fixtures.BUILT_IN);
+
+    assertThat(Files.readString(dir.resolve(ReportWriter.MARKDOWN))).contains(" 13 of the 13 cells shown were measured"
+        + " by an earlier run of this experiment and resumed from results.jsonl; the machine and threads above are this"
+        + " run's, so check that the earlier one ran on the same (`bench --report-only` rebuilds the reports without"
+        + " replacing the manifest).");
+  }
+
+  @Test
   void paretoPlotsAreWrittenAsStandaloneWellFormedSvgPerBackboneAndSampler() throws Exception {
     Fixtures.benchAndReport(dir);
     Path plot = dir.resolve("plots/uvit-ddim10-fid-vs-gflops.svg");
