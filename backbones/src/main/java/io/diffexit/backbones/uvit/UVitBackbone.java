@@ -118,7 +118,8 @@ public final class UVitBackbone implements Backbone {
     for (int i = 0; i < c.depth(); i++) {
       exits.add(
           new ExitPointSpec(
-              i, UVitNet.exitName(c, i), i + 1, hiddenShape, layout, UVitCostModel.segmentMacs(c, i), headMacs,
+              i, UVitNet.exitName(c, i), i + 1, hiddenShape, layout, UVitCostModel.segmentMacs(c, i),
+              headMacs + (c.exitSkip() && i < c.depth() - 1 ? UVitCostModel.skipMacs(c) : 0L),
               i == c.depth() - 1 ? 0 : -1)); // a pass resumes only at the output (UVitPass#resume)
     }
     return new BackboneSpec(
@@ -147,13 +148,20 @@ public final class UVitBackbone implements Backbone {
     return net;
   }
 
-  /** @return the parameters of the per-exit heads (exits in0 … out(n−2)); empty when the exits share the final head */
+  /**
+   * @return the parameters of the per-exit heads (exits in0 … out(n−2)) and of their skip linears ({@code
+   *     exit-skip=outer}); empty when the exits share the final head
+   */
   @Override
   public Set<String> earlyExitHeadParameters() {
     return Collections.unmodifiableSet(new TreeSet<>(inheritedParameters().keySet()));
   }
 
-  /** @return each per-exit head's parameter mapped to the same parameter of the final head; empty with shared heads */
+  /**
+   * @return each per-exit head's parameter mapped to the same parameter of the final head, and with {@code
+   *     exit-skip=outer} each exit skip linear's parameter mapped to the last block's skip linear; empty with shared
+   *     heads
+   */
   @Override
   public Map<String, String> inheritedParameters() {
     Map<String, String> sources = new LinkedHashMap<>();
@@ -164,6 +172,26 @@ public final class UVitBackbone implements Backbone {
       List<String> names = exitHead.getParameters().keys(); // same architecture, so the same order as the final head's
       for (int i = 0; i < names.size(); i++) {
         sources.put(prefix + names.get(i), finalPrefix + finalNames.get(i));
+      }
+    }
+    if (!net.exitSkipBlocks().isEmpty()) {
+      // each exit skip linear starts as the last block's, which fuses the same in0 output with the deepest hidden state
+      String lastPrefix = childName(net.lastBlock()) + "_";
+      Map<String, String> lastSkip = new LinkedHashMap<>();
+      for (String name : net.lastBlock().getParameters().keys()) {
+        if (name.matches("\\d*skip_linear_.*")) {
+          lastSkip.put(name.replaceFirst("^\\d*skip_linear_", ""), lastPrefix + name);
+        }
+      }
+      for (Block skip : net.exitSkipBlocks()) {
+        String prefix = childName(skip) + "_";
+        for (String name : skip.getParameters().keys()) {
+          String source = lastSkip.get(name);
+          if (source == null) {
+            throw new IllegalStateException("uvit: the last block has no skip linear parameter '" + name + "'");
+          }
+          sources.put(prefix + name, source);
+        }
       }
     }
     return sources;

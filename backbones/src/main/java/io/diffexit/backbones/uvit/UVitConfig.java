@@ -29,6 +29,9 @@ import java.util.List;
  *     head) instead of sharing the final one; a fine-tune can then train the exits over a frozen trunk and final head,
  *     so the full-depth model stays the base's bit for bit (a base with shared heads starts each exit head as a copy
  *     of its final head)
+ * @param exitSkip with per-exit heads, whether each of them first fuses its hidden state with the outermost pending
+ *     long skip (the output of {@code in0}, which otherwise only the last block reads) through a Linear(2D → D) of its
+ *     own, as U-ViT's out-blocks fuse theirs; a base without them starts each from the last block's skip linear
  */
 public record UVitConfig(
     int channels,
@@ -43,7 +46,8 @@ public record UVitConfig(
     boolean convHead,
     int headChannels,
     boolean vPrediction,
-    boolean perExitHeads) {
+    boolean perExitHeads,
+    boolean exitSkip) {
 
   /** The factory name, used in messages. */
   static final String OWNER = "backbone 'uvit'";
@@ -73,7 +77,11 @@ public record UVitConfig(
               "exit-heads", "shared", "shared = every exit point uses the final head (U-ViT, AdaDiff); per-exit ="
                   + " each earlier exit point has a head of its own, so a fine-tune can freeze the trunk"
                   + " (finetune --freeze-trunk --backbone-param exit-heads=per-exit starts them as copies of the"
-                  + " final head)"));
+                  + " final head)"),
+          ParamSpec.optional(
+              "exit-skip", "none", "none, or outer = with exit-heads=per-exit each early exit's head first fuses its"
+                  + " hidden state with in0's output (the long skip only the last block reads) via its own"
+                  + " Linear(2D->D), started from the last block's skip linear"));
 
   /** Validates the architecture; messages name the parameter and what would fix it. */
   public UVitConfig {
@@ -106,6 +114,11 @@ public record UVitConfig(
           OWNER + ": parameter 'head-channels' must be 0 (U-ViT's head) or >= 1 (the convolutional head), got "
               + headChannels);
     }
+    if (exitSkip && !perExitHeads) {
+      throw new IllegalArgumentException(
+          OWNER + ": parameter 'exit-skip=outer' gives each early exit's own head a skip input; it needs"
+              + " exit-heads=per-exit");
+    }
     if (!(mlpRatio > 0) || !Double.isFinite(mlpRatio) || Math.floor(dim * mlpRatio) < 1) {
       throw new IllegalArgumentException(
           OWNER + ": parameter 'mlp-ratio' must be > 0 and give an MLP width dim*ratio >= 1, got " + mlpRatio);
@@ -124,7 +137,7 @@ public record UVitConfig(
       double mlpRatio,
       boolean qkvBias,
       boolean convHead) {
-    this(channels, height, width, patch, dim, depth, heads, mlpRatio, qkvBias, convHead, 0, false, false);
+    this(channels, height, width, patch, dim, depth, heads, mlpRatio, qkvBias, convHead, 0, false, false, false);
   }
 
   private static boolean parsePrediction(String v) {
@@ -140,6 +153,13 @@ public record UVitConfig(
           OWNER + ": parameter 'exit-heads' must be shared or per-exit, got '" + v + "'");
     }
     return v.equals("per-exit");
+  }
+
+  private static boolean parseExitSkip(String v) {
+    if (!v.equals("none") && !v.equals("outer")) {
+      throw new IllegalArgumentException(OWNER + ": parameter 'exit-skip' must be none or outer, got '" + v + "'");
+    }
+    return v.equals("outer");
   }
 
   private static void requirePositive(String name, int value) {
@@ -169,13 +189,14 @@ public record UVitConfig(
         p.getBoolean("conv-head", true),
         p.getInt("head-channels", 0, 0, 4096),
         parsePrediction(p.getString("prediction", "eps")),
-        parseExitHeads(p.getString("exit-heads", "shared")));
+        parseExitHeads(p.getString("exit-heads", "shared")),
+        parseExitSkip(p.getString("exit-skip", "none")));
   }
 
   /**
    * @return every parameter written out, so that {@link #from} rebuilds exactly this configuration; {@code
-   *     head-channels}, {@code prediction} and {@code exit-heads} only when they are not U-ViT's (0, eps, shared), so
-   *     that those configurations read as before the options existed
+   *     head-channels}, {@code prediction}, {@code exit-heads} and {@code exit-skip} only when they are not U-ViT's
+   *     (0, eps, shared, none), so that those configurations read as before the options existed
    */
   public Params toParams() {
     Params params = Params.empty()
@@ -197,6 +218,9 @@ public record UVitConfig(
     }
     if (perExitHeads) {
       params = params.with("exit-heads", "per-exit");
+    }
+    if (exitSkip) {
+      params = params.with("exit-skip", "outer");
     }
     return params.forOwner(OWNER);
   }

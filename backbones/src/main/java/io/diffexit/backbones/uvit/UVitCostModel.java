@@ -17,6 +17,8 @@ package io.diffexit.backbones.uvit;
  *       embedding (it runs once per pass); the head's decoder N·D·p²K and its convs 2K→K and K→C, 9·(2K² + K·C)·H·W
  *   <li>with {@code prediction=v}: √(1−ᾱ)·x_t once per pass (C·H·W, with the embedding) and √ᾱ·v̂ + that at each head
  *       evaluation (C·H·W)
+ *   <li>with {@code exit-skip=outer}: each early exit's skip linear Linear(2D, D) on [hidden, in0's output], 2·T·D²,
+ *       counted with that exit's head ({@code ExitPointSpec.headMacs}); not at the last exit point
  * </ul>
  *
  * <p>Not counted: biases, LayerNorms (also the head's), GELU, softmax, the attention scale, residual additions, the

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.diffexit.api.NoiseSchedule;
@@ -25,7 +26,8 @@ import java.util.List;
  * execution order (in0.., mid, out0..) and the shared head; with {@code head-channels=K > 0} also the stem, a 3×3
  * conv C→K with SiLU on the input whose features the convolutional head reads; with {@code exit-heads=per-exit} last
  * the heads of exit points in0 … out(n−2), one each, after every other parameter so that the others keep the names and
- * order of a shared-head U-ViT.
+ * order of a shared-head U-ViT; with {@code exit-skip=outer} after those the skip linears of the same exit points,
+ * Linear(2D → D) on [hidden, in0's output], which their heads read instead of the hidden state.
  *
  * <p>{@link #forward} runs the whole network: inputs [x (B, C, H, W), t (B)], output [ε̂ (B, C, H, W)]. The early-exit
  * {@link UVitPass} calls {@link #embed}, {@link #block} and {@link #head} one step at a time instead. With {@code
@@ -42,6 +44,7 @@ public final class UVitNet extends AbstractBlock {
   private final UVitHead head;
   private final NativeConv3x3 stem;
   private final List<UVitHead> exitHeads; // heads of exit points 0 .. depth-2; empty when they share the final head
+  private final List<Linear> exitSkips; // skip linears of exit points 0 .. depth-2; empty without exit-skip=outer
   private final NoiseSchedule schedule;
   private SinusoidalTimeEmbedding timeEmbedding;
 
@@ -89,6 +92,13 @@ public final class UVitNet extends AbstractBlock {
       }
     }
     this.exitHeads = List.copyOf(own);
+    List<Linear> fuse = new ArrayList<>();
+    if (config.exitSkip()) {
+      for (int i = 0; i < config.depth() - 1; i++) {
+        fuse.add(addChildBlock("skip_" + exitName(config, i), Linear.builder().setUnits(config.dim()).build()));
+      }
+    }
+    this.exitSkips = List.copyOf(fuse);
   }
 
   /** @return the label of exit point {@code index}: in0.., mid, out0.. */
@@ -121,6 +131,21 @@ public final class UVitNet extends AbstractBlock {
   /** @return the heads of exit points 0 … depth−2 in that order; empty when every exit shares the final head */
   List<UVitHead> exitHeadBlocks() {
     return exitHeads;
+  }
+
+  /** @return the skip linears of exit points 0 … depth−2 in that order; empty without {@code exit-skip=outer} */
+  List<Linear> exitSkipBlocks() {
+    return exitSkips;
+  }
+
+  /** @return the last transformer block (out(n−1)), whose skip linear starts the exit skip linears of a base */
+  UVitTransformerBlock lastBlock() {
+    return blocks.get(blocks.size() - 1);
+  }
+
+  /** @return whether the head of {@code exitPoint} reads in0's output besides the hidden state */
+  boolean headReadsOuterSkip(int exitPoint) {
+    return exitPoint < exitSkips.size();
   }
 
   /** @return the stem conv, or null without the convolutional head */
@@ -173,13 +198,23 @@ public final class UVitNet extends AbstractBlock {
    * @param exitPoint the exit point whose head runs: its own with {@code exit-heads=per-exit}, else the shared one
    * @param stemFeatures {@link #stem} of the same samples' input (null without the convolutional head)
    * @param terms the same samples' v terms with {@code prediction=v}, else null
+   * @param outerSkip the same samples' in0 output (B, T, D) when {@link #headReadsOuterSkip}, else ignored
    * @return the head's ε prediction (B, C, H, W) for hidden state (B, T, D): a v head's output turned into ε
    */
   NDArray head(
       int exitPoint, ParameterStore ps, NDArray tokens, NDArray stemFeatures, VParameterization terms,
-      boolean training) {
+      NDArray outerSkip, boolean training) {
     UVitHead h = exitPoint < exitHeads.size() ? exitHeads.get(exitPoint) : head;
-    NDArray raw = h.apply(ps, tokens, stemFeatures, training);
+    NDArray in = tokens;
+    if (headReadsOuterSkip(exitPoint)) {
+      if (outerSkip == null) {
+        throw new IllegalStateException("uvit: the head of exit point " + exitPoint + " reads in0's output"
+            + " (exit-skip=outer), and none was given");
+      }
+      in = exitSkips.get(exitPoint).forward(ps, new NDList(NDArrays.concat(new NDList(tokens, outerSkip), 2)),
+          training).head();
+    }
+    NDArray raw = h.apply(ps, in, stemFeatures, training);
     return terms == null ? raw : terms.toEpsilon(raw);
   }
 
@@ -198,7 +233,7 @@ public final class UVitNet extends AbstractBlock {
         skips.push(h);
       }
     }
-    return new NDList(head(config.depth() - 1, ps, h, stemFeatures, terms, training));
+    return new NDList(head(config.depth() - 1, ps, h, stemFeatures, terms, null, training));
   }
 
   @Override
@@ -220,6 +255,9 @@ public final class UVitNet extends AbstractBlock {
     }
     for (UVitHead h : exitHeads) {
       h.initialize(manager, dataType, tokens);
+    }
+    for (Linear l : exitSkips) {
+      l.initialize(manager, dataType, new Shape(b, config.tokens(), 2L * config.dim()));
     }
     if (timeEmbedding == null) {
       timeEmbedding = new SinusoidalTimeEmbedding(manager, config.dim());

@@ -126,12 +126,13 @@ final class UVitPass implements Pass {
   @Override
   public NDArray head(int exitPoint, NDArray tokens) {
     long rows = tokens.getShape().get(0);
-    if ((stem != null || vTerms != null) && rows != active) {
+    if ((stem != null || vTerms != null || net.headReadsOuterSkip(exitPoint)) && rows != active) {
       throw new UnsupportedOperationException(
-          "uvit pass: the head reads the input (stem features, or x_t for v), so a supplied hidden state of " + rows
-              + " rows (of " + active + " active) needs head(exitPoint, hidden, rows) to say which samples they are");
+          "uvit pass: the head reads the input (stem features, x_t for v, or in0's output for exit-skip=outer), so a"
+              + " supplied hidden state of " + rows + " rows (of " + active + " active) needs head(exitPoint, hidden,"
+              + " rows) to say which samples they are");
     }
-    return headOn(exitPoint, tokens, stem, vTerms);
+    return headOn(exitPoint, tokens, stem, vTerms, outerSkip(exitPoint));
   }
 
   @Override
@@ -148,8 +149,9 @@ final class UVitPass implements Pass {
       throw new IllegalArgumentException(
           "uvit pass: " + selected + " rows flagged but the supplied hidden state has " + tokens.getShape().get(0));
     }
-    if ((stem == null && vTerms == null) || selected == active) {
-      return headOn(exitPoint, tokens, stem, vTerms);
+    NDArray outer = outerSkip(exitPoint);
+    if ((stem == null && vTerms == null && outer == null) || selected == active) {
+      return headOn(exitPoint, tokens, stem, vTerms, outer);
     }
     try (NDManager scope = owner.newSubManager()) {
       NDArray mask = scope.create(rows);
@@ -158,12 +160,40 @@ final class UVitPass implements Pass {
         selectedStem = stem.get(mask);
         selectedStem.attach(scope);
       }
+      NDArray selectedOuter = null;
+      if (outer != null) {
+        selectedOuter = outer.get(mask);
+        selectedOuter.attach(scope);
+      }
       VParameterization selectedTerms = vTerms == null ? null : vTerms.rows(mask).attach(scope);
-      return headOn(exitPoint, tokens, selectedStem, selectedTerms);
+      return headOn(exitPoint, tokens, selectedStem, selectedTerms, selectedOuter);
     }
   }
 
-  private NDArray headOn(int exitPoint, NDArray tokens, NDArray stemRows, VParameterization terms) {
+  /**
+   * @return in0's output for the active samples when the head of {@code exitPoint} reads it ({@code exit-skip=outer}),
+   *     else null
+   * @throws IllegalStateException when that head needs it and the pass holds none (before the first block, or after
+   *     {@link #resume})
+   */
+  private NDArray outerSkip(int exitPoint) {
+    if (exitPoint < 0 || exitPoint >= config.depth()) {
+      throw new IllegalArgumentException(
+          "uvit pass: exit point " + exitPoint + " outside [0, " + config.depth() + ")");
+    }
+    if (!net.headReadsOuterSkip(exitPoint)) {
+      return null;
+    }
+    if (skips.isEmpty()) {
+      throw new IllegalStateException("uvit pass: the head of exit point " + exitPoint + " reads in0's output"
+          + " (exit-skip=outer), which this pass does not hold " + (position < 0 ? "before its first advance()"
+          : "after resuming at the output"));
+    }
+    return skips.get(0); // the bottom of the stack: in0's output, which only the last block pops
+  }
+
+  private NDArray headOn(
+      int exitPoint, NDArray tokens, NDArray stemRows, VParameterization terms, NDArray outerRows) {
     if (exitPoint < 0 || exitPoint >= config.depth()) {
       throw new IllegalArgumentException(
           "uvit pass: exit point " + exitPoint + " outside [0, " + config.depth() + ")");
@@ -171,7 +201,7 @@ final class UVitPass implements Pass {
     checkTokens(tokens, tokens.getShape().get(0));
     try (NDManager scope = owner.newSubManager()) {
       tokens.tempAttach(scope);
-      NDArray eps = net.head(exitPoint, ps, tokens, stemRows, terms, training);
+      NDArray eps = net.head(exitPoint, ps, tokens, stemRows, terms, outerRows, training);
       eps.attach(owner);
       return eps;
     }
@@ -213,7 +243,7 @@ final class UVitPass implements Pass {
     if (headCache == null) {
       try (NDManager scope = owner.newSubManager()) {
         hidden.tempAttach(scope);
-        headCache = net.head(position, ps, hidden, stem, vTerms, training);
+        headCache = net.head(position, ps, hidden, stem, vTerms, outerSkip(position), training);
         headCache.attach(owner);
       }
     }

@@ -26,7 +26,7 @@ class UVitConfigTest {
     assertThat(c.mlpHidden()).isEqualTo(384);
     assertThat(new UVitFactory().params()).extracting(ParamSpec::name)
         .containsExactly("channels", "height", "width", "patch", "dim", "depth", "heads", "mlp-ratio", "qkv-bias",
-            "conv-head", "head-channels", "prediction", "exit-heads");
+            "conv-head", "head-channels", "prediction", "exit-heads", "exit-skip");
   }
 
   @Test
@@ -59,7 +59,7 @@ class UVitConfigTest {
   @Test
   void unknownMalformedAndOutOfRangeParametersAreRejected() {
     assertRejected("dims=64", "backbone 'uvit': unknown parameter 'dims'; known: [channels, conv-head, depth, dim,"
-        + " exit-heads, head-channels, heads, height, mlp-ratio, patch, prediction, qkv-bias, width]");
+        + " exit-heads, exit-skip, head-channels, heads, height, mlp-ratio, patch, prediction, qkv-bias, width]");
     assertRejected("dim=wide", "backbone 'uvit': parameter 'dim' must be an integer, got 'wide'");
     assertRejected("heads=0", "backbone 'uvit': parameter 'heads' must be in [1, 1024], got 0");
     assertRejected("mlp-ratio=0", "backbone 'uvit': parameter 'mlp-ratio' must be > 0 and give an MLP width"

@@ -124,6 +124,49 @@ class UVitPerExitFinetuneTest {
   }
 
   @Test
+  void exitSkipLinearsAddedToAPerExitCheckpointStartAsTheLastBlocksAndTrainOverTheFrozenTrunk(@TempDir Path dir) {
+    var schedule = NoiseSchedules.ddpmLinear();
+    try (NDManager m = NDManager.newBaseManager()) {
+      trainBase(dir.resolve("base"), m);
+      try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), PER_EXIT, ComponentSpec.parse("deediff"),
+          schedule, Fixtures.fashionMnist(16), Fixtures.quick(1).withFreezeTrunk(true), m)) {
+        f.run(dir.resolve("ft"), "finetune", TrainingListener.none());
+      }
+      Map<String, String> skip = Map.of("exit-skip", "outer");
+      Map<String, float[]> before;
+      try (Checkpoint ck = Checkpoint.load(dir.resolve("ft"), REGISTRY, m, Weights.EMA, skip)) {
+        before = Fixtures.parameters(ck.backbone().block());
+        Map<String, String> inherited = ck.backbone().inheritedParameters();
+        List<String> linears =
+            inherited.keySet().stream().filter(n -> n.matches("\\d+skip_(in|mid)\\d*_.*")).toList();
+        assertThat(linears).hasSize(4); // weight and bias for exits in0 and mid of the 3-block model
+        for (String name : linears) {
+          assertThat(before.get(name)).as(name).isEqualTo(before.get(inherited.get(name)));
+        }
+      }
+      List<String> trained;
+      try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("ft"), skip, ComponentSpec.parse("deediff"),
+          schedule, Fixtures.fashionMnist(16), Fixtures.quick(2).withFreezeTrunk(true), m)) {
+        trained = f.trainedParameterNames();
+        assertThat(trained).anyMatch(n -> n.matches("backbone/\\d+skip_in0_weight"));
+        f.run(dir.resolve("ft-skip"), "finetune", TrainingListener.none());
+      }
+      try (Checkpoint ck = Checkpoint.load(dir.resolve("ft-skip"), REGISTRY, m)) {
+        assertThat(ck.card().backbone().config()).containsEntry("exit-skip", "outer");
+        Map<String, float[]> after = Fixtures.parameters(ck.backbone().block());
+        for (String name : before.keySet()) {
+          if (trained.contains("backbone/" + name)) {
+            continue;
+          }
+          assertThat(after.get(name)).as(name).isEqualTo(before.get(name)); // the trunk and final head are frozen
+        }
+        String w = after.keySet().stream().filter(n -> n.matches("\\d+skip_in0_weight")).findFirst().orElseThrow();
+        assertThat(after.get(w)).isNotEqualTo(before.get(w));
+      }
+    }
+  }
+
+  @Test
   void weightsThatAnOverrideWouldDropAreRefusedWithTheParameterNamed(@TempDir Path dir) {
     var schedule = NoiseSchedules.ddpmLinear();
     try (NDManager m = NDManager.newBaseManager()) {
