@@ -27,6 +27,17 @@ final class TinyUVit {
     return pass.head();
   }
 
+  /** @return the head at each exit point of one pass of {@code b}, as float arrays */
+  static float[][] exitHeads(io.diffexit.api.Backbone b, ai.djl.training.ParameterStore store, NDArray x, NDArray t) {
+    Pass pass = b.begin(store, x, t, false);
+    float[][] out = new float[pass.exitPoints()][];
+    for (int i = 0; i < out.length; i++) {
+      pass.advance();
+      out[i] = pass.head().toFloatArray();
+    }
+    return out;
+  }
+
   /** Deterministic inputs that differ per sample: uniform noise images and distinct times. */
   static NDArray images(NDManager m, int batch, int seedOffset) {
     float[] v = new float[batch * 2 * 8 * 12];

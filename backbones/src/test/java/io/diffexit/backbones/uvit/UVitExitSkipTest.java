@@ -108,8 +108,8 @@ class UVitExitSkipTest {
       passHiddenThrough(b);
       NDArray x = TinyUVit.images(m, 3, 4);
       NDArray t = m.create(new float[] {20, 400, 950});
-      float[][] base = heads(perExit, x, t);
-      float[][] same = heads(b, x, t);
+      float[][] base = TinyUVit.exitHeads(perExit, store, x, t);
+      float[][] same = TinyUVit.exitHeads(b, store, x, t);
       for (int i = 0; i < base.length; i++) {
         assertThat(same[i]).as("exit %d", i).containsExactly(base[i]);
       }
@@ -120,7 +120,7 @@ class UVitExitSkipTest {
           params.get(name).getArray().set(new NDIndex(":, 16:"), 0.05f);
         }
       }
-      float[][] moved = heads(b, x, t);
+      float[][] moved = TinyUVit.exitHeads(b, store, x, t);
       for (int i = 0; i < 4; i++) {
         assertThat(moved[i]).as("exit %d", i).isNotEqualTo(base[i]);
       }
@@ -180,14 +180,4 @@ class UVitExitSkipTest {
         .hasMessage("backbone 'uvit': parameter 'exit-skip' must be none or outer, got 'in1'");
   }
 
-  /** @return the head at each exit point of one pass */
-  private static float[][] heads(UVitBackbone b, NDArray x, NDArray t) {
-    Pass pass = b.begin(store, x, t, false);
-    float[][] out = new float[pass.exitPoints()][];
-    for (int i = 0; i < out.length; i++) {
-      pass.advance();
-      out[i] = pass.head().toFloatArray();
-    }
-    return out;
-  }
 }

@@ -106,8 +106,8 @@ class UVitPerExitHeadsTest {
           (name, source) -> params.get(source).getArray().copyTo(params.get(name).getArray()));
       NDArray x = TinyUVit.images(m, 2, 2);
       NDArray t = m.create(new float[] {100, 700});
-      float[][] before = exitHeads(copy, x, t);
-      float[][] base = exitHeads(shared, x, t);
+      float[][] before = TinyUVit.exitHeads(copy, store, x, t);
+      float[][] base = TinyUVit.exitHeads(shared, store, x, t);
       for (int i = 0; i < base.length; i++) {
         assertThat(before[i]).as("exit %d", i).isEqualTo(base[i]);
       }
@@ -116,7 +116,7 @@ class UVitPerExitHeadsTest {
           .filter(n -> n.matches("\\d+head_mid_.*decoder_pred_weight")).findFirst().orElseThrow();
       Parameter moved = params.get(decoder);
       moved.getArray().addi(0.5f);
-      float[][] after = exitHeads(copy, x, t);
+      float[][] after = TinyUVit.exitHeads(copy, store, x, t);
       for (int i = 0; i < after.length; i++) {
         if (i == 2) {
           assertThat(after[i]).as("exit %d", i).isNotEqualTo(before[i]);
@@ -145,14 +145,4 @@ class UVitPerExitHeadsTest {
         .hasMessage("backbone 'uvit': parameter 'exit-heads' must be shared or per-exit, got 'own'");
   }
 
-  /** @return the head at each exit point of one pass, as float arrays */
-  private static float[][] exitHeads(UVitBackbone b, NDArray x, NDArray t) {
-    Pass pass = b.begin(store, x, t, false);
-    float[][] out = new float[pass.exitPoints()][];
-    for (int i = 0; i < out.length; i++) {
-      pass.advance();
-      out[i] = pass.head().toFloatArray();
-    }
-    return out;
-  }
 }

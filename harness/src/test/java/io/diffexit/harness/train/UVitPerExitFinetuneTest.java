@@ -127,11 +127,7 @@ class UVitPerExitFinetuneTest {
   void exitSkipLinearsAddedToAPerExitCheckpointStartAsTheLastBlocksAndTrainOverTheFrozenTrunk(@TempDir Path dir) {
     var schedule = NoiseSchedules.ddpmLinear();
     try (NDManager m = NDManager.newBaseManager()) {
-      trainBase(dir.resolve("base"), m);
-      try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), PER_EXIT, ComponentSpec.parse("deediff"),
-          schedule, Fixtures.fashionMnist(16), Fixtures.quick(1).withFreezeTrunk(true), m)) {
-        f.run(dir.resolve("ft"), "finetune", TrainingListener.none());
-      }
+      finetunePerExit(dir, m);
       Map<String, String> skip = Map.of("exit-skip", "outer");
       Map<String, float[]> before;
       try (Checkpoint ck = Checkpoint.load(dir.resolve("ft"), REGISTRY, m, Weights.EMA, skip)) {
@@ -168,13 +164,8 @@ class UVitPerExitFinetuneTest {
 
   @Test
   void weightsThatAnOverrideWouldDropAreRefusedWithTheParameterNamed(@TempDir Path dir) {
-    var schedule = NoiseSchedules.ddpmLinear();
     try (NDManager m = NDManager.newBaseManager()) {
-      trainBase(dir.resolve("base"), m);
-      try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), PER_EXIT, ComponentSpec.parse("deediff"),
-          schedule, Fixtures.fashionMnist(16), Fixtures.quick(1).withFreezeTrunk(true), m)) {
-        f.run(dir.resolve("ft"), "finetune", TrainingListener.none());
-      }
+      finetunePerExit(dir, m);
       assertThat(m.getManagedArrays()).isEmpty(); // the fine-tune's start released the base's own weights
       assertThatThrownBy(() -> Checkpoint.load(dir.resolve("ft"), REGISTRY, m, Weights.EMA,
               Map.of("exit-heads", "shared")))
@@ -196,6 +187,15 @@ class UVitPerExitFinetuneTest {
       }
     }
     return out;
+  }
+
+  /** Trains a base into {@code dir/base}, then one frozen-trunk step of per-exit DeeDiff heads into {@code dir/ft}. */
+  private static void finetunePerExit(Path dir, NDManager m) {
+    trainBase(dir.resolve("base"), m);
+    try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), PER_EXIT, ComponentSpec.parse("deediff"),
+        NoiseSchedules.ddpmLinear(), Fixtures.fashionMnist(16), Fixtures.quick(1).withFreezeTrunk(true), m)) {
+      f.run(dir.resolve("ft"), "finetune", TrainingListener.none());
+    }
   }
 
   private static void trainBase(Path out, NDManager m) {
