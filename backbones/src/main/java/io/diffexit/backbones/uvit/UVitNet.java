@@ -206,11 +206,7 @@ public final class UVitNet extends AbstractBlock {
       NDArray outerSkip, boolean training) {
     UVitHead h = exitPoint < exitHeads.size() ? exitHeads.get(exitPoint) : head;
     NDArray in = tokens;
-    if (headReadsOuterSkip(exitPoint)) {
-      if (outerSkip == null) {
-        throw new IllegalStateException("uvit: the head of exit point " + exitPoint + " reads in0's output"
-            + " (exit-skip=outer), and none was given");
-      }
+    if (headReadsOuterSkip(exitPoint)) { // UVitPass#outerSkip refuses a head call without it
       in = exitSkips.get(exitPoint).forward(ps, new NDList(NDArrays.concat(new NDList(tokens, outerSkip), 2)),
           training).head();
     }

@@ -126,13 +126,14 @@ final class UVitPass implements Pass {
   @Override
   public NDArray head(int exitPoint, NDArray tokens) {
     long rows = tokens.getShape().get(0);
-    if ((stem != null || vTerms != null || net.headReadsOuterSkip(exitPoint)) && rows != active) {
+    NDArray outer = outerSkip(exitPoint);
+    if ((stem != null || vTerms != null || outer != null) && rows != active) {
       throw new UnsupportedOperationException(
           "uvit pass: the head reads the input (stem features, x_t for v, or in0's output for exit-skip=outer), so a"
               + " supplied hidden state of " + rows + " rows (of " + active + " active) needs head(exitPoint, hidden,"
               + " rows) to say which samples they are");
     }
-    return headOn(exitPoint, tokens, stem, vTerms, outerSkip(exitPoint));
+    return headOn(exitPoint, tokens, stem, vTerms, outer);
   }
 
   @Override
@@ -171,8 +172,11 @@ final class UVitPass implements Pass {
   }
 
   /**
+   * Checks the exit point (every head call passes here before {@link #headOn}).
+   *
    * @return in0's output for the active samples when the head of {@code exitPoint} reads it ({@code exit-skip=outer}),
    *     else null
+   * @throws IllegalArgumentException for an exit point outside the network
    * @throws IllegalStateException when that head needs it and the pass holds none (before the first block, or after
    *     {@link #resume})
    */
@@ -192,12 +196,9 @@ final class UVitPass implements Pass {
     return skips.get(0); // the bottom of the stack: in0's output, which only the last block pops
   }
 
+  /** Runs the head of an exit point that {@link #outerSkip} has checked. */
   private NDArray headOn(
       int exitPoint, NDArray tokens, NDArray stemRows, VParameterization terms, NDArray outerRows) {
-    if (exitPoint < 0 || exitPoint >= config.depth()) {
-      throw new IllegalArgumentException(
-          "uvit pass: exit point " + exitPoint + " outside [0, " + config.depth() + ")");
-    }
     checkTokens(tokens, tokens.getShape().get(0));
     try (NDManager scope = owner.newSubManager()) {
       tokens.tempAttach(scope);

@@ -3,6 +3,8 @@ package io.diffexit.backbones.uvit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.diffexit.api.Backbone;
 import io.diffexit.api.BackboneContext;
 import io.diffexit.api.Pass;
 import io.diffexit.api.Params;
@@ -28,7 +30,7 @@ final class TinyUVit {
   }
 
   /** @return the head at each exit point of one pass of {@code b}, as float arrays */
-  static float[][] exitHeads(io.diffexit.api.Backbone b, ai.djl.training.ParameterStore store, NDArray x, NDArray t) {
+  static float[][] exitHeads(Backbone b, ParameterStore store, NDArray x, NDArray t) {
     Pass pass = b.begin(store, x, t, false);
     float[][] out = new float[pass.exitPoints()][];
     for (int i = 0; i < out.length; i++) {
