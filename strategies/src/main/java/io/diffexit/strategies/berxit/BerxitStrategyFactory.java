@@ -9,6 +9,7 @@ import io.diffexit.api.Params;
 import io.diffexit.api.StrategyContext;
 import io.diffexit.strategies.Decisions;
 import io.diffexit.strategies.ExitProbeBlock;
+import io.diffexit.strategies.ExitTimeWindow;
 import io.diffexit.strategies.PixelMaps;
 import java.util.List;
 
@@ -30,7 +31,7 @@ public final class BerxitStrategyFactory implements ExitStrategyFactory {
   public List<ParamSpec> params() {
     return List.of(ParamSpec.optional("threshold", 0.1,
         "exit when the LTE's predicted uncertainty (target: per-sample mean of tanh|g_i - eps|) is below this, "
-            + "in [0, 1]; 0.1 matches deediff's default certainty 0.9"));
+            + "in [0, 1]; 0.1 matches deediff's default certainty 0.9"), ExitTimeWindow.PARAM);
   }
 
   @Override
@@ -49,6 +50,7 @@ public final class BerxitStrategyFactory implements ExitStrategyFactory {
     if (context.manager() == null) {
       throw new IllegalArgumentException(p.owner() + " needs a manager in its context for the LTE parameters");
     }
-    return new BerxitStrategy(backbone, threshold, new ExitProbeBlock(in, out).initialize(context.manager()));
+    return ExitTimeWindow.apply(p,
+        new BerxitStrategy(backbone, threshold, new ExitProbeBlock(in, out).initialize(context.manager())), context);
   }
 }

@@ -9,6 +9,7 @@ import io.diffexit.api.Params;
 import io.diffexit.api.StrategyContext;
 import io.diffexit.strategies.Decisions;
 import io.diffexit.strategies.ExitProbeBlock;
+import io.diffexit.strategies.ExitTimeWindow;
 import io.diffexit.strategies.PixelMaps;
 import java.util.List;
 
@@ -42,7 +43,8 @@ public final class DeeDiffStrategyFactory implements ExitStrategyFactory {
             "UEM input: token = each patch token (official code), timestep = token concatenated with the "
                 + "sinusoidal time embedding (the paper's [L_i, timesteps])"),
         ParamSpec.optional("lambda", 1.0, "weight of the UEM loss L_u, >= 0"),
-        ParamSpec.optional("beta", 1.0, "weight of the uncertainty-aware layer-wise loss L_UAL, >= 0"));
+        ParamSpec.optional("beta", 1.0, "weight of the uncertainty-aware layer-wise loss L_UAL, >= 0"),
+        ExitTimeWindow.PARAM);
   }
 
   @Override
@@ -67,6 +69,6 @@ public final class DeeDiffStrategyFactory implements ExitStrategyFactory {
       throw new IllegalArgumentException(p.owner() + " needs a manager in its context for the UEM parameters");
     }
     ExitProbeBlock uem = new ExitProbeBlock(in, out).initialize(context.manager());
-    return new DeeDiffStrategy(backbone, threshold, patience, input, lambda, beta, uem);
+    return ExitTimeWindow.apply(p, new DeeDiffStrategy(backbone, threshold, patience, input, lambda, beta, uem), context);
   }
 }
