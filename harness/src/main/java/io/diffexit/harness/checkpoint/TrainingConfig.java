@@ -37,6 +37,10 @@ import java.util.function.Consumer;
  *     (cards written before this option read as false)
  * @param cooldown the last this many steps of the run lower the rate linearly towards 0 (the cool-down that ends a
  *     constant-rate run; 0 = none, the default; cards written before this option read as 0)
+ * @param times a model-time range {@code lo-hi}: every training sample draws its timestep uniformly among those whose
+ *     model time lies in [lo, hi), so exit heads can be trained for the steps where a strategy's {@code times} window
+ *     lets them exit; {@code null} = every timestep (the default; cards written before this option read as null, and
+ *     such runs draw their timesteps exactly as before)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TrainingConfig(
@@ -55,7 +59,8 @@ public record TrainingConfig(
     int checkpointEvery,
     double exitLossGamma,
     boolean freezeTrunk,
-    int cooldown) {
+    int cooldown,
+    String times) {
 
   public TrainingConfig {
     check(steps >= 1, "steps", steps, "must be at least 1");
@@ -76,6 +81,30 @@ public record TrainingConfig(
         "must be 0 (unweighted) or positive");
     check(checkpointEvery >= 0, "checkpoint-every", checkpointEvery, "must be 0 (only at the end) or positive");
     check(cooldown >= 0 && cooldown <= steps, "cooldown", cooldown, "must be in [0, steps = " + steps + "]");
+    timeRange(times);
+  }
+
+  private static final java.util.regex.Pattern RANGE =
+      java.util.regex.Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*-\\s*([0-9]+(?:\\.[0-9]+)?)\\s*");
+
+  /**
+   * @param times a {@link #times} value
+   * @return {lo, hi} of the range, or {@code null} for every timestep
+   * @throws IllegalArgumentException when it is not {@code lo-hi} with lo < hi
+   */
+  public static double[] timeRange(String times) {
+    if (times == null) {
+      return null;
+    }
+    java.util.regex.Matcher m = RANGE.matcher(times);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("training option times must be a model-time range lo-hi, e.g. 600-1000, got '"
+          + times + "'");
+    }
+    double lo = Double.parseDouble(m.group(1));
+    double hi = Double.parseDouble(m.group(2));
+    check(lo < hi, "times", times.trim(), "must have lo < hi");
+    return new double[] {lo, hi};
   }
 
   private static void check(boolean ok, String name, Object value, String rule) {
@@ -86,7 +115,7 @@ public record TrainingConfig(
 
   /** @return the defaults described above: 5000 steps, a checkpoint every 1000 */
   public static TrainingConfig defaults() {
-    return new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, false, 1000, 0, false, 0);
+    return new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, false, 1000, 0, false, 0, null);
   }
 
   /** @return a copy with this many steps */
@@ -162,6 +191,11 @@ public record TrainingConfig(
     return with(b -> b.cooldown = v);
   }
 
+  /** @return a copy that draws training timesteps only in this model-time range ({@code null} = all) */
+  public TrainingConfig withTimes(String v) {
+    return with(b -> b.times = v);
+  }
+
   /** One copy with some fields changed; the record's constructor validates the result. */
   private TrainingConfig with(Consumer<Copy> change) {
     Copy b = new Copy(this);
@@ -187,6 +221,7 @@ public record TrainingConfig(
     double exitLossGamma;
     boolean freezeTrunk;
     int cooldown;
+    String times;
 
     Copy(TrainingConfig c) {
       steps = c.steps;
@@ -205,11 +240,12 @@ public record TrainingConfig(
       exitLossGamma = c.exitLossGamma;
       freezeTrunk = c.freezeTrunk;
       cooldown = c.cooldown;
+      times = c.times;
     }
 
     TrainingConfig build() {
       return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed,
-          freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk, cooldown);
+          freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk, cooldown, times);
     }
   }
 

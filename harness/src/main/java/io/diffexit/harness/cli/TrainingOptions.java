@@ -50,6 +50,11 @@ public final class TrainingOptions {
           + " warm-up); may be given with --resume to end a run, when the cool-down starts at or after its step")
   Integer cooldown;
 
+  @Option(names = "--times", paramLabel = "LO-HI",
+      description = "draw training timesteps only where the model time lies in [LO, HI), e.g. 600-1000: trains exit"
+          + " heads for the steps a strategy's times window lets them exit (default: every timestep)")
+  String times;
+
   @Option(names = "--seed", paramLabel = "N", description = "seed of init, data order, timesteps, noise (default 0)")
   Long seed;
 
@@ -107,6 +112,9 @@ public final class TrainingOptions {
     if (cooldown != null) {
       c = c.withCooldown(cooldown);
     }
+    if (times != null) {
+      c = c.withTimes(times);
+    }
     return c;
   }
 
@@ -123,6 +131,7 @@ public final class TrainingOptions {
     addIf(given, clip, "--clip");
     addIf(given, exitLossGamma, "--exit-loss-gamma");
     addIf(given, seed, "--seed");
+    addIf(given, times, "--times");
     addIf(given, checkpointEvery, "--checkpoint-every");
     return given;
   }

@@ -48,6 +48,8 @@ final class TrainingStep implements AutoCloseable {
   private final float[] sqrtAlphaBar;
   private final float[] sqrtOneMinusAlphaBar;
   private final float[] modelTime;
+  // the discrete timesteps a training sample may draw: null = all of [0, T), drawn as before the option existed
+  private final int[] allowedTimesteps;
   private final String timeInput;
   private final List<NDArray> trained = new ArrayList<>();
   private final List<NDArray> averaged = new ArrayList<>();
@@ -55,6 +57,30 @@ final class TrainingStep implements AutoCloseable {
   private final AdamW adam;
   private final ParameterStore store;
   private final TrainingObjective objective;
+
+  /**
+   * @param modelTime model time of each discrete timestep
+   * @param range {lo, hi} of {@link TrainingConfig#times}, or null
+   * @return the timesteps whose model time lies in [lo, hi), ascending, or null for every timestep
+   * @throws IllegalArgumentException when no timestep lies in the range
+   */
+  static int[] allowedTimesteps(float[] modelTime, double[] range) {
+    if (range == null) {
+      return null;
+    }
+    int[] in = java.util.stream.IntStream.range(0, modelTime.length)
+        .filter(t -> modelTime[t] >= range[0] && modelTime[t] < range[1]).toArray();
+    if (in.length == 0) {
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "training option times %s-%s holds no "
+          + "timestep: the model times run from %s to %s", num(range[0]), num(range[1]), num(modelTime[0]),
+          num(modelTime[modelTime.length - 1])));
+    }
+    return in;
+  }
+
+  private static String num(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+  }
 
   /**
    * Collects what is trained (the backbone unless {@link TrainingConfig#freezeBackbone}, and the strategy's block),
@@ -80,6 +106,7 @@ final class TrainingStep implements AutoCloseable {
       modelTime[t] = (float) schedule.modelTime((t + 1.0) / steps);
       indexTime &= Math.abs(modelTime[t] - t) < 1e-3;
     }
+    allowedTimesteps = allowedTimesteps(modelTime, TrainingConfig.timeRange(config.times()));
     timeInput = indexTime
         ? ModelCard.DISCRETE_TIME_INPUT
         : "NoiseSchedule.modelTime((t+1)/T) of " + schedule.name() + " for discrete index t";
@@ -193,7 +220,7 @@ final class TrainingStep implements AutoCloseable {
       float[] mt = new float[batch];
       int steps = sqrtAlphaBar.length;
       for (int k = 0; k < batch; k++) {
-        int t = rng.nextInt(steps);
+        int t = allowedTimesteps == null ? rng.nextInt(steps) : allowedTimesteps[rng.nextInt(allowedTimesteps.length)];
         a[k] = sqrtAlphaBar[t];
         s[k] = sqrtOneMinusAlphaBar[t];
         mt[k] = modelTime[t];

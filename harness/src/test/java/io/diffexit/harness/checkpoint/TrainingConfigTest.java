@@ -12,12 +12,12 @@ class TrainingConfigTest {
     TrainingConfig d = TrainingConfig.defaults();
     TrainingConfig all = d.withSteps(7).withBatch(3).withLr(1e-3).withWarmup(9).withWeightDecay(0.5)
         .withBetas(0.8, 0.9).withEmaDecay(0.5).withGradClip(2).withSeed(11).withCheckpointEvery(4)
-        .withExitLossGamma(5).withFreezeTrunk(true).withCooldown(6);
+        .withExitLossGamma(5).withFreezeTrunk(true).withCooldown(6).withTimes("600-1000");
     assertThat(all).isEqualTo(
-        new TrainingConfig(7, 3, 1e-3, 9, 0.5, 0.8, 0.9, 1e-8, 0.5, 2, 11, false, 4, 5, true, 6));
+        new TrainingConfig(7, 3, 1e-3, 9, 0.5, 0.8, 0.9, 1e-8, 0.5, 2, 11, false, 4, 5, true, 6, "600-1000"));
     assertThat(d.withFreezeBackbone(true))
         .isEqualTo(new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, true, 1000, 0,
-            false, 0));
+            false, 0, null));
     assertThat(d.withSteps(5000)).isEqualTo(d);
   }
 
@@ -32,6 +32,18 @@ class TrainingConfigTest {
     assertThatThrownBy(() -> TrainingConfig.defaults().withSteps(10).withCooldown(11))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("training option cooldown must be in [0, steps = 10], got 11");
+    assertThatThrownBy(() -> TrainingConfig.defaults().withTimes("600"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("training option times must be a model-time range lo-hi, e.g. 600-1000, got '600'");
+    assertThatThrownBy(() -> TrainingConfig.defaults().withTimes("800-600"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("training option times must have lo < hi, got 800-600");
+  }
+
+  @Test
+  void aTimeRangeReadsAsItsTwoEndsAndNoneAsNull() {
+    assertThat(TrainingConfig.timeRange(" 600 - 999.5 ")).containsExactly(600.0, 999.5);
+    assertThat(TrainingConfig.timeRange(null)).isNull();
   }
 
   @Test
