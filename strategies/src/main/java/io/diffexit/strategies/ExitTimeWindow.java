@@ -5,16 +5,14 @@ import ai.djl.nn.Block;
 import io.diffexit.api.ExitPoint;
 import io.diffexit.api.ExitPointSpec;
 import io.diffexit.api.ExitStrategy;
+import io.diffexit.api.ModelTimeRange;
 import io.diffexit.api.ParamSpec;
 import io.diffexit.api.Params;
 import io.diffexit.api.PassInfo;
 import io.diffexit.api.RunInfo;
 import io.diffexit.api.StrategyContext;
 import io.diffexit.api.TrainingObjective;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@code times} parameter of the dynamic exit strategies: a range of model time [lo, hi) outside which no sample
@@ -36,16 +34,12 @@ public final class ExitTimeWindow implements ExitStrategy {
       "model-time range lo-hi where exits are allowed, e.g. 600-1000 (the noisiest steps); outside it every sample "
           + "runs the full depth; default: every step");
 
-  private static final Pattern RANGE = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*-\\s*([0-9]+(?:\\.[0-9]+)?)\\s*");
-
   private final ExitStrategy rule;
-  private final double lo;
-  private final double hi;
+  private final ModelTimeRange window;
 
-  private ExitTimeWindow(ExitStrategy rule, double lo, double hi) {
+  private ExitTimeWindow(ExitStrategy rule, ModelTimeRange window) {
     this.rule = rule;
-    this.lo = lo;
-    this.hi = hi;
+    this.window = window;
   }
 
   /**
@@ -59,43 +53,36 @@ public final class ExitTimeWindow implements ExitStrategy {
     if (!p.has("times")) {
       return rule;
     }
-    String text = p.requireString("times");
-    Matcher m = RANGE.matcher(text);
-    if (!m.matches()) {
+    ModelTimeRange window;
+    try {
+      window = ModelTimeRange.parse(p.owner() + ": parameter 'times'", p.requireString("times"));
+    } catch (IllegalArgumentException e) {
       rule.close();
-      throw new IllegalArgumentException(p.owner() + ": parameter 'times' must be a model-time range lo-hi, e.g. "
-          + "600-1000, got '" + text + "'");
+      throw e;
     }
-    double lo = Double.parseDouble(m.group(1));
-    double hi = Double.parseDouble(m.group(2));
     int limit = context.schedule() != null ? context.schedule().trainTimesteps() : Integer.MAX_VALUE;
-    if (lo >= hi || lo > limit) {
+    if (window.from() >= limit) {
       rule.close();
-      throw new IllegalArgumentException(p.owner() + ": parameter 'times' range " + text.trim() + " is empty; write "
-          + "lo-hi with lo < hi and lo within [0, " + (limit == Integer.MAX_VALUE ? "T" : limit) + "]");
+      throw new IllegalArgumentException(p.owner() + ": parameter 'times' range " + window + " starts at or beyond "
+          + "T = " + limit + ", where no step is; write lo-hi with lo < " + limit);
     }
-    return new ExitTimeWindow(rule, lo, hi);
+    return new ExitTimeWindow(rule, window);
   }
 
-  /** @return the range's lower end (inclusive), in model time */
-  public double from() {
-    return lo;
-  }
-
-  /** @return the range's upper end (exclusive), in model time */
-  public double until() {
-    return hi;
+  /** @return the model-time range where samples may exit */
+  public ModelTimeRange window() {
+    return window;
   }
 
   @Override
   public String describe() {
-    return rule.describe() + String.format(Locale.ROOT, " exits only at model time in [%s, %s)", number(lo), number(hi));
+    return rule.describe() + " exits only at model time in [" + window.toString().replace("-", ", ") + ")";
   }
 
   @Override
   public NDArray decide(ExitPoint point) {
     NDArray t = point.modelTime();
-    NDArray inside = t.gte(lo).logicalAnd(t.lt(hi));
+    NDArray inside = t.gte(window.from()).logicalAnd(t.lt(window.until()));
     if (!inside.any().getBoolean()) {
       return Decisions.uniform(point, false);
     }
@@ -155,9 +142,5 @@ public final class ExitTimeWindow implements ExitStrategy {
   @Override
   public void close() {
     rule.close();
-  }
-
-  private static String number(double v) {
-    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
   }
 }

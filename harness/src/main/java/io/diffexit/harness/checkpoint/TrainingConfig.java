@@ -1,6 +1,7 @@
 package io.diffexit.harness.checkpoint;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.diffexit.api.ModelTimeRange;
 import java.util.function.Consumer;
 
 /**
@@ -84,27 +85,13 @@ public record TrainingConfig(
     timeRange(times);
   }
 
-  private static final java.util.regex.Pattern RANGE =
-      java.util.regex.Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*-\\s*([0-9]+(?:\\.[0-9]+)?)\\s*");
-
   /**
    * @param times a {@link #times} value
-   * @return {lo, hi} of the range, or {@code null} for every timestep
+   * @return its range, or {@code null} for every timestep
    * @throws IllegalArgumentException when it is not {@code lo-hi} with lo < hi
    */
-  public static double[] timeRange(String times) {
-    if (times == null) {
-      return null;
-    }
-    java.util.regex.Matcher m = RANGE.matcher(times);
-    if (!m.matches()) {
-      throw new IllegalArgumentException("training option times must be a model-time range lo-hi, e.g. 600-1000, got '"
-          + times + "'");
-    }
-    double lo = Double.parseDouble(m.group(1));
-    double hi = Double.parseDouble(m.group(2));
-    check(lo < hi, "times", times.trim(), "must have lo < hi");
-    return new double[] {lo, hi};
+  public static ModelTimeRange timeRange(String times) {
+    return times == null ? null : ModelTimeRange.parse("training option times", times);
   }
 
   private static void check(boolean ok, String name, Object value, String rule) {

@@ -60,20 +60,19 @@ final class TrainingStep implements AutoCloseable {
 
   /**
    * @param modelTime model time of each discrete timestep
-   * @param range {lo, hi} of {@link TrainingConfig#times}, or null
+   * @param range the range of {@link TrainingConfig#times}, or null
    * @return the timesteps whose model time lies in [lo, hi), ascending, or null for every timestep
    * @throws IllegalArgumentException when no timestep lies in the range
    */
-  static int[] allowedTimesteps(float[] modelTime, double[] range) {
+  static int[] allowedTimesteps(float[] modelTime, io.diffexit.api.ModelTimeRange range) {
     if (range == null) {
       return null;
     }
     int[] in = java.util.stream.IntStream.range(0, modelTime.length)
-        .filter(t -> modelTime[t] >= range[0] && modelTime[t] < range[1]).toArray();
+        .filter(t -> range.contains(modelTime[t])).toArray();
     if (in.length == 0) {
-      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "training option times %s-%s holds no "
-          + "timestep: the model times run from %s to %s", num(range[0]), num(range[1]), num(modelTime[0]),
-          num(modelTime[modelTime.length - 1])));
+      throw new IllegalArgumentException("training option times " + range + " holds no timestep: the model times run "
+          + "from " + num(modelTime[0]) + " to " + num(modelTime[modelTime.length - 1]));
     }
     return in;
   }

@@ -37,12 +37,12 @@ class TrainingConfigTest {
         .hasMessage("training option times must be a model-time range lo-hi, e.g. 600-1000, got '600'");
     assertThatThrownBy(() -> TrainingConfig.defaults().withTimes("800-600"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("training option times must have lo < hi, got 800-600");
+        .hasMessage("training option times range 800-600 is empty; write lo-hi with lo < hi");
   }
 
   @Test
   void aTimeRangeReadsAsItsTwoEndsAndNoneAsNull() {
-    assertThat(TrainingConfig.timeRange(" 600 - 999.5 ")).containsExactly(600.0, 999.5);
+    assertThat(TrainingConfig.timeRange(" 600 - 999.5 ")).isEqualTo(new io.diffexit.api.ModelTimeRange(600, 999.5));
     assertThat(TrainingConfig.timeRange(null)).isNull();
   }
 
