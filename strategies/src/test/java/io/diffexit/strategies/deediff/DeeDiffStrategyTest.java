@@ -370,7 +370,7 @@ class DeeDiffStrategyTest extends NdTestBase {
         .hasMessage("exit strategy 'deediff': parameter 'threshold' must be in [0.0, 1.0], got 1.5");
     assertThatThrownBy(() -> create(factory, "treshold=0.9", vit))
         .hasMessage("exit strategy 'deediff': unknown parameter 'treshold'; known: "
-            + "[beta, lambda, patience, threshold, uem]");
+            + "[beta, lambda, patience, threshold, times, uem]");
     assertThatThrownBy(() -> create(factory, "uem=pixel", vit))
         .hasMessage("exit strategy 'deediff': parameter 'uem' must be one of [token, timestep], got 'pixel'");
     assertThatThrownBy(() -> create(factory, "lambda=-1", vit))
