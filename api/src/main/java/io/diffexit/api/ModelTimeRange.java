@@ -17,7 +17,7 @@ public record ModelTimeRange(double from, double until) {
 
   public ModelTimeRange {
     if (!(from >= 0 && from < until && Double.isFinite(until))) {
-      throw new IllegalArgumentException("model-time range " + text(from) + "-" + text(until) + " is empty; write lo-hi "
+      throw new IllegalArgumentException("model-time range " + format(from) + "-" + format(until) + " is empty; write lo-hi "
           + "with 0 <= lo < hi");
     }
   }
@@ -51,10 +51,14 @@ public record ModelTimeRange(double from, double until) {
   /** @return {@code lo-hi}, whole numbers without a decimal point, e.g. {@code 600-1000} */
   @Override
   public String toString() {
-    return text(from) + "-" + text(until);
+    return format(from) + "-" + format(until);
   }
 
-  private static String text(double v) {
+  /**
+   * @param v a model time
+   * @return it as ranges write it: a whole number without a decimal point ({@code 600}), else Java's double text
+   */
+  public static String format(double v) {
     return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 }

@@ -76,7 +76,8 @@ public final class ExitTimeWindow implements ExitStrategy {
 
   @Override
   public String describe() {
-    return rule.describe() + " exits only at model time in [" + window.toString().replace("-", ", ") + ")";
+    return rule.describe() + " exits only at model time in [" + ModelTimeRange.format(window.from()) + ", "
+        + ModelTimeRange.format(window.until()) + ")";
   }
 
   @Override

@@ -72,13 +72,10 @@ final class TrainingStep implements AutoCloseable {
         .filter(t -> range.contains(modelTime[t])).toArray();
     if (in.length == 0) {
       throw new IllegalArgumentException("training option times " + range + " holds no timestep: the model times run "
-          + "from " + num(modelTime[0]) + " to " + num(modelTime[modelTime.length - 1]));
+          + "from " + io.diffexit.api.ModelTimeRange.format(modelTime[0]) + " to "
+          + io.diffexit.api.ModelTimeRange.format(modelTime[modelTime.length - 1]));
     }
     return in;
-  }
-
-  private static String num(double v) {
-    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
   }
 
   /**
