@@ -34,8 +34,9 @@ public interface Backbone extends AutoCloseable {
    *     parameter (same shape) whose value it starts from. A fine-tune that changes such a setting of its base
    *     ({@code finetune --backbone-param}) loads the base's weights by name and fills these from their sources: a
    *     U-ViT with {@code exit-heads=per-exit} starts every exit's head as a copy of the shared head, so that before
-   *     the first step each exit predicts exactly what the base's did. Empty (the default) when every parameter must
-   *     come from the file.
+   *     the first step each exit predicts exactly what the base's did. A parameter mapped to itself keeps the value
+   *     the backbone initialised it with (e.g. a residual branch that starts at zero). Empty (the default) when every
+   *     parameter must come from the file.
    */
   default java.util.Map<String, String> inheritedParameters() {
     return java.util.Map.of();

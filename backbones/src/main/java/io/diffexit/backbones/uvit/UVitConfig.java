@@ -3,6 +3,7 @@ package io.diffexit.backbones.uvit;
 import io.diffexit.api.ParamSpec;
 import io.diffexit.api.Params;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The architecture of a U-ViT (baofff/U-ViT libs/uvit.py, unconditional, {@code mlp_time_embed=False}), validated.
@@ -29,9 +30,10 @@ import java.util.List;
  *     head) instead of sharing the final one; a fine-tune can then train the exits over a frozen trunk and final head,
  *     so the full-depth model stays the base's bit for bit (a base with shared heads starts each exit head as a copy
  *     of its final head)
- * @param exitSkip with per-exit heads, whether each of them first fuses its hidden state with the outermost pending
- *     long skip (the output of {@code in0}, which otherwise only the last block reads) through a Linear(2D → D) of its
- *     own, as U-ViT's out-blocks fuse theirs; a base without them starts each from the last block's skip linear
+ * @param exitSkip with per-exit heads, what each of them reads of the outermost pending long skip (the output of
+ *     {@code in0}, which otherwise only the last block reads): nothing, [hidden, in0's output] through a Linear(2D → D)
+ *     of its own ({@code outer}), or a whole out-block of its own on the hidden state and that skip ({@code block});
+ *     a base without them starts each from the last block's skip linear, or from the whole last block
  */
 public record UVitConfig(
     int channels,
@@ -47,7 +49,27 @@ public record UVitConfig(
     int headChannels,
     boolean vPrediction,
     boolean perExitHeads,
-    boolean exitSkip) {
+    ExitSkip exitSkip) {
+
+  /**
+   * What an early exit's own head reads besides its hidden state (parameter {@code exit-skip}).
+   *
+   * <p>At small noise the whole last block's gain over the early exits comes from that block, the only one that
+   * reads {@code in0}'s output; {@code block} gives each early exit such a block of its own.
+   */
+  public enum ExitSkip {
+    /** The hidden state alone (U-ViT's exits). */
+    NONE,
+    /** [hidden, in0's output] through a Linear(2D → D) of the exit's own, then its head. */
+    OUTER,
+    /** An out-block of the exit's own (skip linear on [hidden, in0's output], attention, MLP), then its head. */
+    BLOCK;
+
+    /** @return the parameter value: none, outer or block */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /** The factory name, used in messages. */
   static final String OWNER = "backbone 'uvit'";
@@ -79,9 +101,10 @@ public record UVitConfig(
                   + " (finetune --freeze-trunk --backbone-param exit-heads=per-exit starts them as copies of the"
                   + " final head)"),
           ParamSpec.optional(
-              "exit-skip", "none", "none, or outer = with exit-heads=per-exit each early exit's head first fuses its"
+              "exit-skip", "none", "none; outer = with exit-heads=per-exit each early exit's head first fuses its"
                   + " hidden state with in0's output (the long skip only the last block reads) via its own"
-                  + " Linear(2D->D), started from the last block's skip linear"));
+                  + " Linear(2D->D), started from the last block's skip linear; block = each early exit runs an"
+                  + " out-block of its own on [hidden, in0's output] before its head, started from the last block"));
 
   /** Validates the architecture; messages name the parameter and what would fix it. */
   public UVitConfig {
@@ -114,10 +137,13 @@ public record UVitConfig(
           OWNER + ": parameter 'head-channels' must be 0 (U-ViT's head) or >= 1 (the convolutional head), got "
               + headChannels);
     }
-    if (exitSkip && !perExitHeads) {
+    if (exitSkip == null) {
+      throw new IllegalArgumentException(OWNER + ": parameter 'exit-skip' must be none, outer or block, got null");
+    }
+    if (exitSkip != ExitSkip.NONE && !perExitHeads) {
       throw new IllegalArgumentException(
-          OWNER + ": parameter 'exit-skip=outer' gives each early exit's own head a skip input; it needs"
-              + " exit-heads=per-exit");
+          OWNER + ": parameter 'exit-skip=" + exitSkip.label() + "' gives each early exit's own head a skip input; it"
+              + " needs exit-heads=per-exit");
     }
     if (!(mlpRatio > 0) || !Double.isFinite(mlpRatio) || Math.floor(dim * mlpRatio) < 1) {
       throw new IllegalArgumentException(
@@ -137,7 +163,8 @@ public record UVitConfig(
       double mlpRatio,
       boolean qkvBias,
       boolean convHead) {
-    this(channels, height, width, patch, dim, depth, heads, mlpRatio, qkvBias, convHead, 0, false, false, false);
+    this(channels, height, width, patch, dim, depth, heads, mlpRatio, qkvBias, convHead, 0, false, false,
+        ExitSkip.NONE);
   }
 
   private static boolean parsePrediction(String v) {
@@ -155,11 +182,14 @@ public record UVitConfig(
     return v.equals("per-exit");
   }
 
-  private static boolean parseExitSkip(String v) {
-    if (!v.equals("none") && !v.equals("outer")) {
-      throw new IllegalArgumentException(OWNER + ": parameter 'exit-skip' must be none or outer, got '" + v + "'");
+  private static ExitSkip parseExitSkip(String v) {
+    for (ExitSkip s : ExitSkip.values()) {
+      if (s.label().equals(v)) {
+        return s;
+      }
     }
-    return v.equals("outer");
+    throw new IllegalArgumentException(
+        OWNER + ": parameter 'exit-skip' must be none, outer or block, got '" + v + "'");
   }
 
   private static void requirePositive(String name, int value) {
@@ -219,8 +249,8 @@ public record UVitConfig(
     if (perExitHeads) {
       params = params.with("exit-heads", "per-exit");
     }
-    if (exitSkip) {
-      params = params.with("exit-skip", "outer");
+    if (exitSkip != ExitSkip.NONE) {
+      params = params.with("exit-skip", exitSkip.label());
     }
     return params.forOwner(OWNER);
   }

@@ -19,6 +19,8 @@ package io.diffexit.backbones.uvit;
  *       evaluation (C·H·W)
  *   <li>with {@code exit-skip=outer}: each early exit's skip linear Linear(2D, D) on [hidden, in0's output], 2·T·D²,
  *       counted with that exit's head ({@code ExitPointSpec.headMacs}); not at the last exit point
+ *   <li>with {@code exit-skip=block}: each early exit's out-block, one block and its skip linear (as {@link
+ *       #segmentMacs} of an out-block), likewise counted with that exit's head
  * </ul>
  *
  * <p>Not counted: biases, LayerNorms (also the head's), GELU, softmax, the attention scale, residual additions, the
@@ -51,6 +53,18 @@ public final class UVitCostModel {
   /** @return MACs per image of one out-block's skip linear, 2·T·D² */
   public static long skipMacs(UVitConfig c) {
     return 2L * c.tokens() * c.dim() * c.dim();
+  }
+
+  /**
+   * @return MACs per image that an early exit's head adds before its head proper: 0 for {@code exit-skip=none},
+   *     {@link #skipMacs} for {@code outer}, {@link #blockMacs} + {@link #skipMacs} for {@code block}
+   */
+  public static long exitSkipMacs(UVitConfig c) {
+    return switch (c.exitSkip()) {
+      case NONE -> 0L;
+      case OUTER -> skipMacs(c);
+      case BLOCK -> blockMacs(c) + skipMacs(c);
+    };
   }
 
   /**

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
@@ -27,7 +28,9 @@ import java.util.List;
  * conv C→K with SiLU on the input whose features the convolutional head reads; with {@code exit-heads=per-exit} last
  * the heads of exit points in0 … out(n−2), one each, after every other parameter so that the others keep the names and
  * order of a shared-head U-ViT; with {@code exit-skip=outer} after those the skip linears of the same exit points,
- * Linear(2D → D) on [hidden, in0's output], which their heads read instead of the hidden state.
+ * Linear(2D → D) on [hidden, in0's output], which their heads read instead of the hidden state; with {@code
+ * exit-skip=block} instead an out-block for each of them (the last block's architecture), run on the hidden state and
+ * in0's output before the head.
  *
  * <p>{@link #forward} runs the whole network: inputs [x (B, C, H, W), t (B)], output [ε̂ (B, C, H, W)]. The early-exit
  * {@link UVitPass} calls {@link #embed}, {@link #block} and {@link #head} one step at a time instead. With {@code
@@ -44,7 +47,8 @@ public final class UVitNet extends AbstractBlock {
   private final UVitHead head;
   private final NativeConv3x3 stem;
   private final List<UVitHead> exitHeads; // heads of exit points 0 .. depth-2; empty when they share the final head
-  private final List<Linear> exitSkips; // skip linears of exit points 0 .. depth-2; empty without exit-skip=outer
+  // per exit point 0 .. depth-2 a Linear (exit-skip=outer) or an out-block (exit-skip=block); empty for none
+  private final List<Block> exitSkips;
   private final NoiseSchedule schedule;
   private SinusoidalTimeEmbedding timeEmbedding;
 
@@ -92,10 +96,15 @@ public final class UVitNet extends AbstractBlock {
       }
     }
     this.exitHeads = List.copyOf(own);
-    List<Linear> fuse = new ArrayList<>();
-    if (config.exitSkip()) {
-      for (int i = 0; i < config.depth() - 1; i++) {
-        fuse.add(addChildBlock("skip_" + exitName(config, i), Linear.builder().setUnits(config.dim()).build()));
+    List<Block> fuse = new ArrayList<>();
+    for (int i = 0; i < config.depth() - 1; i++) {
+      switch (config.exitSkip()) {
+        case OUTER -> fuse.add(
+            addChildBlock("skip_" + exitName(config, i), Linear.builder().setUnits(config.dim()).build()));
+        case BLOCK -> fuse.add(
+            addChildBlock("block_" + exitName(config, i),
+                new UVitTransformerBlock(config.dim(), config.heads(), config.mlpHidden(), config.qkvBias(), true)));
+        case NONE -> { }
       }
     }
     this.exitSkips = List.copyOf(fuse);
@@ -133,12 +142,15 @@ public final class UVitNet extends AbstractBlock {
     return exitHeads;
   }
 
-  /** @return the skip linears of exit points 0 … depth−2 in that order; empty without {@code exit-skip=outer} */
-  List<Linear> exitSkipBlocks() {
+  /**
+   * @return the skip linears ({@code exit-skip=outer}) or out-blocks ({@code exit-skip=block}) of exit points 0 …
+   *     depth−2 in that order; empty with {@code exit-skip=none}
+   */
+  List<Block> exitSkipBlocks() {
     return exitSkips;
   }
 
-  /** @return the last transformer block (out(n−1)), whose skip linear starts the exit skip linears of a base */
+  /** @return the last transformer block (out(n−1)), which (or whose skip linear) starts the exits' of a base */
   UVitTransformerBlock lastBlock() {
     return blocks.get(blocks.size() - 1);
   }
@@ -207,8 +219,10 @@ public final class UVitNet extends AbstractBlock {
     UVitHead h = exitPoint < exitHeads.size() ? exitHeads.get(exitPoint) : head;
     NDArray in = tokens;
     if (headReadsOuterSkip(exitPoint)) { // UVitPass#outerSkip refuses a head call without it
-      in = exitSkips.get(exitPoint).forward(ps, new NDList(NDArrays.concat(new NDList(tokens, outerSkip), 2)),
-          training).head();
+      Block fuse = exitSkips.get(exitPoint);
+      in = fuse instanceof UVitTransformerBlock block
+          ? block.apply(ps, tokens, outerSkip, training)
+          : fuse.forward(ps, new NDList(NDArrays.concat(new NDList(tokens, outerSkip), 2)), training).head();
     }
     NDArray raw = h.apply(ps, in, stemFeatures, training);
     return terms == null ? raw : terms.toEpsilon(raw);
@@ -252,8 +266,9 @@ public final class UVitNet extends AbstractBlock {
     for (UVitHead h : exitHeads) {
       h.initialize(manager, dataType, tokens);
     }
-    for (Linear l : exitSkips) {
-      l.initialize(manager, dataType, new Shape(b, config.tokens(), 2L * config.dim()));
+    for (Block fuse : exitSkips) {
+      fuse.initialize(manager, dataType,
+          fuse instanceof UVitTransformerBlock ? tokens : new Shape(b, config.tokens(), 2L * config.dim()));
     }
     if (timeEmbedding == null) {
       timeEmbedding = new SinusoidalTimeEmbedding(manager, config.dim());

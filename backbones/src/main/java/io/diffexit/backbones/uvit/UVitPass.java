@@ -129,7 +129,7 @@ final class UVitPass implements Pass {
     NDArray outer = outerSkip(exitPoint);
     if ((stem != null || vTerms != null || outer != null) && rows != active) {
       throw new UnsupportedOperationException(
-          "uvit pass: the head reads the input (stem features, x_t for v, or in0's output for exit-skip=outer), so a"
+          "uvit pass: the head reads the input (stem features, x_t for v, or in0's output for exit-skip), so a"
               + " supplied hidden state of " + rows + " rows (of " + active + " active) needs head(exitPoint, hidden,"
               + " rows) to say which samples they are");
     }
@@ -174,7 +174,7 @@ final class UVitPass implements Pass {
   /**
    * Checks the exit point (every head call passes here before {@link #headOn}).
    *
-   * @return in0's output for the active samples when the head of {@code exitPoint} reads it ({@code exit-skip=outer}),
+   * @return in0's output for the active samples when the head of {@code exitPoint} reads it ({@code exit-skip=outer|block}),
    *     else null
    * @throws IllegalArgumentException for an exit point outside the network
    * @throws IllegalStateException when that head needs it and the pass holds none (before the first block, or after
@@ -190,8 +190,8 @@ final class UVitPass implements Pass {
     }
     if (skips.isEmpty()) {
       throw new IllegalStateException("uvit pass: the head of exit point " + exitPoint + " reads in0's output"
-          + " (exit-skip=outer), which this pass does not hold " + (position < 0 ? "before its first advance()"
-          : "after resuming at the output"));
+          + " (exit-skip=" + config.exitSkip().label() + "), which this pass does not hold "
+          + (position < 0 ? "before its first advance()" : "after resuming at the output"));
     }
     return skips.get(0); // the bottom of the stack: in0's output, which only the last block pops
   }

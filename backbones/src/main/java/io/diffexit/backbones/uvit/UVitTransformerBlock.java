@@ -56,6 +56,29 @@ final class UVitTransformerBlock extends AbstractBlock {
     this.fc2 = addChildBlock("fc2", Linear.builder().setUnits(dim).build());
   }
 
+  /**
+   * Makes this out-block the identity on its hidden input: skip linear [I, 0] with zero bias, and zero output
+   * projection and fc2, so that both residual branches add exactly 0 (a zero-initialised residual branch) while
+   * their inner layers keep their random values, through which gradients reach them once proj and fc2 move.
+   */
+  void startAsIdentity() {
+    if (!hasSkip) {
+      throw new IllegalStateException("uvit: only an out-block (with a skip linear) starts as the identity");
+    }
+    NDArray weight = skipLinear.getParameters().get("weight").getArray(); // (D, 2D)
+    float[] identity = new float[dim * 2 * dim];
+    for (int r = 0; r < dim; r++) {
+      identity[r * 2 * dim + r] = 1f;
+    }
+    weight.set(identity);
+    skipLinear.getParameters().get("bias").getArray().set(new float[dim]);
+    for (Linear zero : new Linear[] {proj, fc2}) {
+      NDArray w = zero.getParameters().get("weight").getArray();
+      w.set(new float[(int) w.getShape().size()]);
+      zero.getParameters().get("bias").getArray().set(new float[dim]);
+    }
+  }
+
   /** @return whether this block takes a long-skip input (out-blocks) */
   boolean hasSkip() {
     return hasSkip;

@@ -130,7 +130,7 @@ class UVitConvolutionalHeadTest {
       assertThatThrownBy(() -> pass.head(0, tokens.get("0:2")))
           .isInstanceOf(UnsupportedOperationException.class)
           .hasMessage("uvit pass: the head reads the input (stem features, x_t for v, or in0's output for"
-              + " exit-skip=outer), so a supplied hidden state of 2 rows (of 3 active) needs head(exitPoint, hidden,"
+              + " exit-skip), so a supplied hidden state of 2 rows (of 3 active) needs head(exitPoint, hidden,"
               + " rows) to say which samples they are");
       assertThatThrownBy(() -> pass.head(0, tokens.get("0:2"), new boolean[] {true, true}))
           .isInstanceOf(IllegalArgumentException.class)
@@ -190,7 +190,8 @@ class UVitConvolutionalHeadTest {
     UVitConfig v = UVitConfig.from(PARAMS.with("prediction", "v"));
     assertThat(v.vPrediction()).isTrue();
     assertThat(UVitConfig.from(v.toParams())).isEqualTo(v);
-    assertThatThrownBy(() -> new UVitConfig(1, 28, 28, 4, 64, 13, 4, 4.0, false, true, -1, false, false, false))
+    assertThatThrownBy(() -> new UVitConfig(1, 28, 28, 4, 64, 13, 4, 4.0, false, true, -1, false, false,
+        UVitConfig.ExitSkip.NONE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("backbone 'uvit': parameter 'head-channels' must be 0 (U-ViT's head) or >= 1 (the"
             + " convolutional head), got -1");

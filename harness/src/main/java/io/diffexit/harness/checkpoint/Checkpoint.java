@@ -122,6 +122,9 @@ public final class Checkpoint implements AutoCloseable {
       for (Pair<String, Parameter> p : target.block().getParameters()) {
         String name = p.getKey();
         String origin = from.contains(name) ? name : inherited.get(name);
+        if (name.equals(origin) && !from.contains(name)) {
+          continue; // starts from the backbone's own initialisation (Backbone#inheritedParameters)
+        }
         if (origin == null || !from.contains(origin)) {
           throw new UserError(file + " does not fit " + what + ": it has no parameter '" + name + "'"
               + (origin == null ? "" : " nor '" + origin + "' to start it from"));

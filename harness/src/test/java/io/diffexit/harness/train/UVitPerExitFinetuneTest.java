@@ -163,6 +163,41 @@ class UVitPerExitFinetuneTest {
   }
 
   @Test
+  void exitBlocksAddedToAPerExitCheckpointStartAsTheIdentityAndTrainOverTheFrozenTrunk(@TempDir Path dir) {
+    var schedule = NoiseSchedules.ddpmLinear();
+    try (NDManager m = NDManager.newBaseManager()) {
+      finetunePerExit(dir, m);
+      Map<String, String> block = Map.of("exit-skip", "block");
+      NDArray x = m.randomNormal(new Shape(2, 1, 28, 28));
+      NDArray t = m.create(new float[] {50, 800});
+      try (Checkpoint plain = Checkpoint.load(dir.resolve("ft"), REGISTRY, m);
+          Checkpoint ck = Checkpoint.load(dir.resolve("ft"), REGISTRY, m, Weights.EMA, block)) {
+        // the file has no exit blocks: they keep their identity start, so each exit predicts what its head did
+        List<float[]> a = exits(plain.backbone(), x, t, m);
+        List<float[]> b = exits(ck.backbone(), x, t, m);
+        for (int i = 0; i < a.size(); i++) {
+          assertThat(b.get(i)).as("exit %d", i).isEqualTo(a.get(i));
+        }
+      }
+      List<String> trained;
+      try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("ft"), block, ComponentSpec.parse("deediff"),
+          schedule, Fixtures.fashionMnist(16), Fixtures.quick(2).withFreezeTrunk(true), m)) {
+        trained = f.trainedParameterNames();
+        assertThat(trained).anyMatch(n -> n.matches("backbone/\\d+block_in0_\\d+fc2_weight"))
+            .noneMatch(n -> n.matches("backbone/\\d+(in0|mid|out0)_.*"));
+        f.run(dir.resolve("ft-block"), "finetune", TrainingListener.none());
+      }
+      try (Checkpoint ck = Checkpoint.load(dir.resolve("ft-block"), REGISTRY, m)) {
+        assertThat(ck.card().backbone().config()).containsEntry("exit-skip", "block");
+        String fc2 = Fixtures.parameters(ck.backbone().block()).keySet().stream()
+            .filter(n -> n.matches("\\d+block_in0_\\d+fc2_weight")).findFirst().orElseThrow();
+        float[] moved = Fixtures.parameters(ck.backbone().block()).get(fc2);
+        assertThat(moved).isNotEqualTo(new float[moved.length]); // trained away from its zero start
+      }
+    }
+  }
+
+  @Test
   void weightsThatAnOverrideWouldDropAreRefusedWithTheParameterNamed(@TempDir Path dir) {
     try (NDManager m = NDManager.newBaseManager()) {
       finetunePerExit(dir, m);
