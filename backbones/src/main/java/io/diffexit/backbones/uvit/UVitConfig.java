@@ -33,7 +33,7 @@ import java.util.Locale;
  * @param exitSkip with per-exit heads, what each of them reads of the outermost pending long skip (the output of
  *     {@code in0}, which otherwise only the last block reads): nothing, [hidden, in0's output] through a Linear(2D → D)
  *     of its own ({@code outer}), or a whole out-block of its own on the hidden state and that skip ({@code block});
- *     a base without them starts each from the last block's skip linear, or from the whole last block
+ *     a base without them starts each skip linear from the last block's, and each block as the identity
  */
 public record UVitConfig(
     int channels,
@@ -54,7 +54,7 @@ public record UVitConfig(
   /**
    * What an early exit's own head reads besides its hidden state (parameter {@code exit-skip}).
    *
-   * <p>At small noise the whole last block's gain over the early exits comes from that block, the only one that
+   * <p>At small noise the early exits' whole gap to the last head is closed by the last block, the only one that
    * reads {@code in0}'s output; {@code block} gives each early exit such a block of its own.
    */
   public enum ExitSkip {
@@ -104,7 +104,7 @@ public record UVitConfig(
               "exit-skip", "none", "none; outer = with exit-heads=per-exit each early exit's head first fuses its"
                   + " hidden state with in0's output (the long skip only the last block reads) via its own"
                   + " Linear(2D->D), started from the last block's skip linear; block = each early exit runs an"
-                  + " out-block of its own on [hidden, in0's output] before its head, started from the last block"));
+                  + " out-block of its own on [hidden, in0's output] before its head, started as the identity"));
 
   /** Validates the architecture; messages name the parameter and what would fix it. */
   public UVitConfig {
