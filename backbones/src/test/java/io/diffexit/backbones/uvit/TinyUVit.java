@@ -15,7 +15,29 @@ final class TinyUVit {
   static final Params PARAMS =
       Params.parse("channels=2,height=8,width=12,patch=2,dim=16,depth=5,heads=2,mlp-ratio=4");
 
+  /** The same shape with the convolutional v head and a head per exit (exit-heads=per-exit). */
+  static final Params PER_EXIT_V = Params.parse("channels=2,height=8,width=12,patch=2,dim=16,depth=5,heads=2,"
+      + "mlp-ratio=4,head-channels=3,prediction=v,exit-heads=per-exit");
+
   private TinyUVit() {}
+
+  /** @return a U-ViT of {@code params} for the linear schedule of 1000 steps (v prediction needs one), seed 7 */
+  static UVitBackbone createForSchedule(NDManager manager, Params params) {
+    return (UVitBackbone) new UVitFactory().create(
+        params, new BackboneContext(manager, 7, new io.diffexit.testkit.LinearSchedule(1000)));
+  }
+
+  /** @return the largest absolute difference of two arrays of the same length */
+  static double maxDifference(float[] a, float[] b) {
+    if (a.length != b.length) {
+      throw new AssertionError("lengths differ: " + a.length + " and " + b.length);
+    }
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return max;
+  }
 
   static UVitBackbone create(NDManager manager, long seed) {
     return (UVitBackbone) new UVitFactory().create(PARAMS, new BackboneContext(manager, seed));
