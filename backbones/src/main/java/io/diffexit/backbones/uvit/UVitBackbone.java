@@ -182,8 +182,8 @@ public final class UVitBackbone implements Backbone {
       }
     }
     if (config.exitSkip() == UVitConfig.ExitSkip.BLOCK) {
-      // a copy of the last block would be a worse start: on an earlier hidden state it errs 2-5x more than the
-      // exit's head alone (head-errors on uvit-fmnist-v, t = 50..750)
+      // a copy of the last block would be a worse start: on an earlier hidden state its ε-MSE is 2-10x the exit's
+      // head alone (head-errors on uvit-fmnist-v, t = 50..750)
       for (Block exitBlock : net.exitSkipBlocks()) {
         String prefix = childName(exitBlock) + "_";
         for (String name : exitBlock.getParameters().keys()) {

@@ -174,8 +174,8 @@ final class UVitPass implements Pass {
   /**
    * Checks the exit point (every head call passes here before {@link #headOn}).
    *
-   * @return in0's output for the active samples when the head of {@code exitPoint} reads it ({@code exit-skip=outer|block}),
-   *     else null
+   * @return in0's output for the active samples when the head of {@code exitPoint} reads it ({@code
+   *     exit-skip=outer|block}), else null
    * @throws IllegalArgumentException for an exit point outside the network
    * @throws IllegalStateException when that head needs it and the pass holds none (before the first block, or after
    *     {@link #resume})

@@ -68,6 +68,16 @@ class UVitExitSkipTest {
     }
   }
 
+  /** @return the per-exit backbone's exits, after asserting that {@code b}'s equal them exactly */
+  private static float[][] assertExitsAreThePerExitHeads(UVitBackbone b, NDArray x, NDArray t) {
+    float[][] base = TinyUVit.exitHeads(perExit, store, x, t);
+    float[][] same = TinyUVit.exitHeads(b, store, x, t);
+    for (int i = 0; i < base.length; i++) {
+      assertThat(same[i]).as("exit %d", i).containsExactly(base[i]);
+    }
+    return base;
+  }
+
   @Test
   void eachEarlyExitCostsOneSkipLinearMoreAndTheLastExitNothing() {
     try (NDManager m = root.newSubManager(); UVitBackbone b = exitSkip(m)) {
@@ -109,11 +119,7 @@ class UVitExitSkipTest {
       passHiddenThrough(b);
       NDArray x = TinyUVit.images(m, 3, 4);
       NDArray t = m.create(new float[] {20, 400, 950});
-      float[][] base = TinyUVit.exitHeads(perExit, store, x, t);
-      float[][] same = TinyUVit.exitHeads(b, store, x, t);
-      for (int i = 0; i < base.length; i++) {
-        assertThat(same[i]).as("exit %d", i).containsExactly(base[i]);
-      }
+      float[][] base = assertExitsAreThePerExitHeads(b, x, t);
       // feed in0's output into every early exit: they change, the output (and so the full model) does not
       ParameterList params = b.block().getParameters();
       for (String name : b.inheritedParameters().keySet()) {
@@ -246,13 +252,7 @@ class UVitExitSkipTest {
       assertThat(b.earlyExitHeadParameters()).containsExactlyInAnyOrderElementsOf(inherited.keySet());
       assertThat(inherited).hasSize(perExit.inheritedParameters().size() + 4 * 13);
       // the identity block passes the hidden state through exactly: every exit predicts what its head alone did
-      NDArray x = TinyUVit.images(m, 3, 4);
-      NDArray t = m.create(new float[] {20, 400, 950});
-      float[][] base = TinyUVit.exitHeads(perExit, store, x, t);
-      float[][] same = TinyUVit.exitHeads(b, store, x, t);
-      for (int i = 0; i < base.length; i++) {
-        assertThat(same[i]).as("exit %d", i).containsExactly(base[i]);
-      }
+      assertExitsAreThePerExitHeads(b, TinyUVit.images(m, 3, 4), m.create(new float[] {20, 400, 950}));
     }
   }
 
