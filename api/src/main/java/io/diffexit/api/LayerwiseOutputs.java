@@ -8,7 +8,9 @@ import java.util.List;
  *
  * @param hidden hidden state at every exit point (attached to the autograd graph)
  * @param heads ε prediction of every exit head, each (B, C, H, W)
- * @param noise the true ε, (B, C, H, W)
+ * @param noise the target of every head: the true ε, or, when the trainer distils (its {@code distill} option), the
+ *     full model's ε̂ with its gradient stopped, so objectives that compare heads with it (layer-wise terms, a UEM's
+ *     error target) learn the distance from the model an exit stands in for; (B, C, H, W)
  * @param modelTime model time per sample, (B)
  * @param backbone the backbone's description
  * @param headWeights per-sample weights (B) of the squared head errors in layer-wise terms (the trainer's min-SNR-γ

@@ -42,6 +42,11 @@ import java.util.function.Consumer;
  *     model time lies in [lo, hi), so exit heads can be trained for the steps where a strategy's {@code times} window
  *     lets them exit; {@code null} = every timestep (the default; cards written before this option read as null, and
  *     such runs draw their timesteps exactly as before)
+ * @param distill make the full-depth model's ε̂ (the last head's output, gradient stopped) every layer-wise term's
+ *     target in place of the sampled noise, so that an exit learns what the model it stands in for would predict
+ *     (self-distillation, as in LayerSkip's and CALM's consistency targets); needs {@code freezeTrunk}, because a
+ *     final head that trained would have its own output as its target (cards written before this option read as
+ *     false)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TrainingConfig(
@@ -61,7 +66,8 @@ public record TrainingConfig(
     double exitLossGamma,
     boolean freezeTrunk,
     int cooldown,
-    String times) {
+    String times,
+    boolean distill) {
 
   public TrainingConfig {
     check(steps >= 1, "steps", steps, "must be at least 1");
@@ -83,6 +89,10 @@ public record TrainingConfig(
     check(checkpointEvery >= 0, "checkpoint-every", checkpointEvery, "must be 0 (only at the end) or positive");
     check(cooldown >= 0 && cooldown <= steps, "cooldown", cooldown, "must be in [0, steps = " + steps + "]");
     timeRange(times);
+    if (distill && !freezeTrunk) {
+      throw new IllegalArgumentException("training option distill needs freeze-trunk: with the final head training,"
+          + " its own output would be its target; add --freeze-trunk");
+    }
   }
 
   /**
@@ -102,7 +112,7 @@ public record TrainingConfig(
 
   /** @return the defaults described above: 5000 steps, a checkpoint every 1000 */
   public static TrainingConfig defaults() {
-    return new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, false, 1000, 0, false, 0, null);
+    return new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, false, 1000, 0, false, 0, null, false);
   }
 
   /** @return a copy with this many steps */
@@ -183,6 +193,11 @@ public record TrainingConfig(
     return with(b -> b.times = v);
   }
 
+  /** @return a copy whose layer-wise terms target the full model's ε̂ ({@code true}) or the sampled noise */
+  public TrainingConfig withDistill(boolean v) {
+    return with(b -> b.distill = v);
+  }
+
   /** One copy with some fields changed; the record's constructor validates the result. */
   private TrainingConfig with(Consumer<Copy> change) {
     Copy b = new Copy(this);
@@ -209,6 +224,7 @@ public record TrainingConfig(
     boolean freezeTrunk;
     int cooldown;
     String times;
+    boolean distill;
 
     Copy(TrainingConfig c) {
       steps = c.steps;
@@ -228,11 +244,12 @@ public record TrainingConfig(
       freezeTrunk = c.freezeTrunk;
       cooldown = c.cooldown;
       times = c.times;
+      distill = c.distill;
     }
 
     TrainingConfig build() {
       return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed,
-          freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk, cooldown, times);
+          freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk, cooldown, times, distill);
     }
   }
 

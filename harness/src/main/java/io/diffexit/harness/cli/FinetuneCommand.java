@@ -63,6 +63,11 @@ public final class FinetuneCommand implements Callable<Integer> {
       description = "train the strategy's parameters and the backbone's early-exit heads only (not the final head)")
   boolean freezeTrunk;
 
+  @Option(names = "--distill",
+      description = "with --freeze-trunk: every early-exit head learns the full model's prediction (its eps, gradient"
+          + " stopped) in place of the sampled noise, and a UEM learns its distance from it (self-distillation)")
+  boolean distill;
+
   @Option(names = "--backbone-param", paramLabel = "KEY=VALUE",
       description = "replace a backbone parameter of the base's card, for settings that keep the weights' shapes,"
           + " e.g. exit-target=x0 (U-Net exit heads that predict x0 at their resolution), or settings that add"
@@ -91,6 +96,9 @@ public final class FinetuneCommand implements Callable<Integer> {
       }
       if (freezeTrunk) {
         given.add("--freeze-trunk");
+      }
+      if (distill) {
+        given.add("--distill");
       }
       if (!backboneParams.isEmpty()) {
         given.add("--backbone-param");
@@ -121,7 +129,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         : TrainingRuns.fashionMnist(options.data, options.limit);
     TrainingConfig config = options.apply(DEFAULTS.withBatch(baseCard.training() == null
         ? DEFAULTS.batch() : baseCard.training().batch())).withFreezeBackbone(freezeBackbone)
-        .withFreezeTrunk(freezeTrunk);
+        .withFreezeTrunk(freezeTrunk).withDistill(distill);
     return TrainingRuns.run(
         m -> Trainer.finetune(registry, base, backboneParams, strategySpec, schedule, data, config, m), out, command,
         spec.commandLine().getOut(), options.device);

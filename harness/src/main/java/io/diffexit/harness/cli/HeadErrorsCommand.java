@@ -62,6 +62,11 @@ public final class HeadErrorsCommand implements Callable<Integer> {
   @Option(names = "--weights", defaultValue = "ema", description = "ema (default) or training")
   String weights;
 
+  @Option(names = "--against", defaultValue = "noise", paramLabel = "noise|final",
+      description = "compare each head with the sampled eps (default: its error) or with the last head's eps (final:"
+          + " each exit's distance from the full model)")
+  String against;
+
   @Option(names = "--csv", paramLabel = "FILE", description = "also write the table as CSV")
   Path csv;
 
@@ -77,6 +82,12 @@ public final class HeadErrorsCommand implements Callable<Integer> {
       case "training" -> Weights.TRAINING;
       default -> throw new UserError("--weights must be ema or training, got '" + weights + "'");
     };
+    HeadErrors.Target target;
+    try {
+      target = HeadErrors.Target.parse(against);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), e);
+    }
     Registry registry = Registries.create(Registries.pluginsDir(plugins, System.getenv()));
     ImageSet set = FashionMnist.load(FashionMnist.directory(data), FashionMnist.Split.parse(split));
     try (NDManager manager = device.newManager();
@@ -85,43 +96,50 @@ public final class HeadErrorsCommand implements Callable<Integer> {
       int[] ts = timesteps != null ? timesteps : HeadErrors.defaultTimesteps(schedule.trainTimesteps());
       List<HeadErrors.Row> rows;
       try {
-        rows = HeadErrors.measure(session.checkpoint().backbone(), schedule, set, images, ts, batch, seed, manager);
+        rows = HeadErrors.measure(session.checkpoint().backbone(), schedule, set, images, ts, batch, seed, target,
+            manager);
       } catch (IllegalArgumentException e) {
         throw new UserError(e.getMessage(), e);
       }
       List<ExitPointSpec> exits = session.checkpoint().backbone().spec().exitPoints();
       PrintWriter out = spec.commandLine().getOut();
-      out.printf(Locale.ROOT, "eps-MSE by exit head, %d %s images of %s, eps seed %d, %s weights, %s%n", images,
-          split, set.name(), seed, weights, schedule.name());
+      boolean noise = target == HeadErrors.Target.NOISE;
+      out.printf(Locale.ROOT, "%s by exit head, %d %s images of %s, eps seed %d, %s weights, %s%n",
+          noise ? "eps-MSE" : "mean square difference from the last head's eps", images, split, set.name(), seed,
+          weights, schedule.name());
       StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%5s %9s", "t", "abar"));
       for (ExitPointSpec e : exits) {
         head.append(String.format(Locale.ROOT, " %16s", e.name() + "@" + e.layer()));
       }
-      head.append(String.format(Locale.ROOT, " %12s", "x0-MSE last"));
+      if (noise) {
+        head.append(String.format(Locale.ROOT, " %12s", "x0-MSE last"));
+      }
       out.println(head);
       for (HeadErrors.Row r : rows) {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%5d %9.3g", r.timestep(), r.alphaBar()));
         for (int e = 0; e < exits.size(); e++) {
           line.append(String.format(Locale.ROOT, " %8.4f ±%6.4f", r.epsMse()[e], r.epsMseHalfWidth()[e]));
         }
-        line.append(String.format(Locale.ROOT, " %12.4g", r.x0Mse()[exits.size() - 1]));
+        if (noise) { // against the last head its own column is 0
+          line.append(String.format(Locale.ROOT, " %12.4g", r.x0Mse()[exits.size() - 1]));
+        }
         out.println(line);
       }
       out.flush();
       if (csv != null) {
-        writeCsv(csv, exits, rows);
+        writeCsv(csv, exits, rows, against);
       }
       return 0;
     }
   }
 
-  private static void writeCsv(Path file, List<ExitPointSpec> exits, List<HeadErrors.Row> rows) {
-    StringBuilder sb = new StringBuilder("timestep,alpha_bar,exit,layer,eps_mse,eps_mse_ci95,x0_mse\r\n");
+  private static void writeCsv(Path file, List<ExitPointSpec> exits, List<HeadErrors.Row> rows, String against) {
+    StringBuilder sb = new StringBuilder("timestep,alpha_bar,exit,layer,eps_mse,eps_mse_ci95,x0_mse,against\r\n");
     for (HeadErrors.Row r : rows) {
       double[] x0 = r.x0Mse();
       for (int e = 0; e < exits.size(); e++) {
-        sb.append(String.format(Locale.ROOT, "%d,%.17g,%s,%d,%.17g,%.17g,%.17g\r\n", r.timestep(), r.alphaBar(),
-            exits.get(e).name(), exits.get(e).layer(), r.epsMse()[e], r.epsMseHalfWidth()[e], x0[e]));
+        sb.append(String.format(Locale.ROOT, "%d,%.17g,%s,%d,%.17g,%.17g,%.17g,%s\r\n", r.timestep(), r.alphaBar(),
+            exits.get(e).name(), exits.get(e).layer(), r.epsMse()[e], r.epsMseHalfWidth()[e], x0[e], against));
       }
     }
     try {

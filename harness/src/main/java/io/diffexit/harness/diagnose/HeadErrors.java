@@ -21,11 +21,36 @@ import java.util.SplittableRandom;
  * so MSE_x̂₀ = MSE_ε·(1−ᾱ)/ᾱ). This is the table that says where exits can work: an exit is harmless at the t where
  * its error is close to the last head's, and the error the last head has is what training has reached.
  *
+ * <p>Measured against the last head ({@link Target#FINAL_HEAD}) the same table says how far each exit is from the
+ * model it stands in for, which is what an exit costs a sampler and what a distilled exit ({@code finetune
+ * --distill}) is trained to shrink.
+ *
  * <p>The engine's generator draws ε (seeded once by {@code seed}), so a table is reproducible for a seed and batch.
  */
 public final class HeadErrors {
 
   private HeadErrors() {}
+
+  /** What each head's prediction is compared with. */
+  public enum Target {
+    /** the sampled ε: each head's error */
+    NOISE,
+    /** the last head's ε̂ on the same x_t: each exit's distance from the full model (0 for the last head) */
+    FINAL_HEAD;
+
+    /**
+     * @param text {@code noise} or {@code final}
+     * @return the target it names
+     * @throws IllegalArgumentException naming the accepted values
+     */
+    public static Target parse(String text) {
+      return switch (text) {
+        case "noise" -> NOISE;
+        case "final" -> FINAL_HEAD;
+        default -> throw new IllegalArgumentException("--against must be noise or final, got '" + text + "'");
+      };
+    }
+  }
 
   /**
    * One row of the table.
@@ -61,6 +86,17 @@ public final class HeadErrors {
    */
   public static List<Row> measure(Backbone backbone, NoiseSchedule schedule, ImageSet images, int count,
       int[] timesteps, int batch, long seed, NDManager manager) {
+    return measure(backbone, schedule, images, count, timesteps, batch, seed, Target.NOISE, manager);
+  }
+
+  /**
+   * As {@link #measure(Backbone, NoiseSchedule, ImageSet, int, int[], int, long, NDManager)}, each head compared with
+   * {@code target}; the rows' {@code epsMse} is then the mean square difference from it.
+   *
+   * @param target the sampled ε or the last head's prediction
+   */
+  public static List<Row> measure(Backbone backbone, NoiseSchedule schedule, ImageSet images, int count,
+      int[] timesteps, int batch, long seed, Target target, NDManager manager) {
     if (count < 2 || count > images.size()) {
       throw new IllegalArgumentException("images: need 2 to " + images.size() + " images of " + images.name()
           + ", got " + count);
@@ -100,9 +136,14 @@ public final class HeadErrors {
             float[] tt = new float[b];
             java.util.Arrays.fill(tt, modelTime);
             Pass pass = backbone.begin(store, xt, sm.create(tt), false);
+            List<NDArray> heads = new ArrayList<>(pass.exitPoints());
             for (int e = 0; e < pass.exitPoints(); e++) {
               pass.advance();
-              float[] perImage = pass.head().sub(eps).square().reshape(b, -1).mean(new int[] {1}).toFloatArray();
+              heads.add(pass.head());
+            }
+            NDArray reference = target == Target.NOISE ? eps : heads.get(heads.size() - 1);
+            for (int e = 0; e < heads.size(); e++) {
+              float[] perImage = heads.get(e).sub(reference).square().reshape(b, -1).mean(new int[] {1}).toFloatArray();
               for (float v : perImage) {
                 sum[e] += v;
                 sumSq[e] += (double) v * v;

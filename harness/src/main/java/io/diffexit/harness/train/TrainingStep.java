@@ -241,8 +241,11 @@ final class TrainingStep implements AutoCloseable {
         if (objective == null) {
           loss = heads.get(heads.size() - 1).sub(noise).square().mean();
         } else {
+          // distilling: the frozen full model's ε̂ is every term's target; with the trunk frozen it carries no
+          // gradient anyway, stopGradient keeps it so whatever the freezing
+          NDArray target = config.distill() ? heads.get(exits - 1).stopGradient() : noise;
           ObjectiveValue value =
-              objective.loss(new LayerwiseOutputs(hidden, heads, noise, time, backbone.spec(), headWeights(sm, a, s)),
+              objective.loss(new LayerwiseOutputs(hidden, heads, target, time, backbone.spec(), headWeights(sm, a, s)),
                   store);
           loss = value.total();
           terms = value.terms();

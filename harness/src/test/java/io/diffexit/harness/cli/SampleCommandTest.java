@@ -59,8 +59,18 @@ class SampleCommandTest {
         .contains("x0-MSE last");
     List<String> rows = java.nio.file.Files.readAllLines(csv);
     assertThat(rows).hasSize(1 + 2 * 3);
-    assertThat(rows.get(0)).isEqualTo("timestep,alpha_bar,exit,layer,eps_mse,eps_mse_ci95,x0_mse");
-    assertThat(rows.get(1)).startsWith("0,");
+    assertThat(rows.get(0)).isEqualTo("timestep,alpha_bar,exit,layer,eps_mse,eps_mse_ci95,x0_mse,against");
+    assertThat(rows.get(1)).startsWith("0,").endsWith(",noise");
+    Run fin = run("head-errors", checkpoint.toString(), "--timesteps", "500", "-n", "8", "--against", "final",
+        "--csv", csv.toString());
+    assertThat(fin.code()).as(fin.err()).isZero();
+    assertThat(fin.out()).startsWith("mean square difference from the last head's eps by exit head, 8 test images");
+    assertThat(fin.out().lines().toList().get(1)).contains("out0@3").doesNotContain("x0-MSE last");
+    assertThat(fin.out().lines().toList().get(2)).contains(" 0.0000 ±0.0000"); // the last head against itself
+    assertThat(java.nio.file.Files.readAllLines(csv)).hasSize(1 + 3).last().asString().endsWith(",final");
+    Run badTarget = run("head-errors", checkpoint.toString(), "--against", "truth");
+    assertThat(badTarget.code()).isNotZero();
+    assertThat(badTarget.err()).isEqualTo("diffexit: --against must be noise or final, got 'truth'\n");
     Run bad = run("head-errors", checkpoint.toString(), "--weights", "best");
     assertThat(bad.code()).isNotZero();
     assertThat(bad.err()).contains("--weights must be ema or training, got 'best'");

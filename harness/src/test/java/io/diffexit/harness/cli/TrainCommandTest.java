@@ -68,6 +68,12 @@ class TrainCommandTest {
     assertThat(ftCard.data().count()).isEqualTo(16); // the base's data by default
     assertThat(ftCard.training().freezeBackbone()).isTrue();
 
+    assertThat(run("finetune", "--resume", ft, "--distill").err()).isEqualTo("diffexit: --distill cannot change when"
+        + " resuming " + ft + "; the run continues with the settings in its model card (only --steps, --cooldown,"
+        + " --out and --threads apply)\n");
+    assertThat(run("finetune", out, "--strategy", "tiny-uem", "--distill", "--out", dir.resolve("d").toString()).err())
+        .isEqualTo("diffexit: training option distill needs freeze-trunk: with the final head training, its own"
+            + " output would be its target; add --freeze-trunk\n");
     Run fineResumed = run("finetune", "--resume", ft, "--steps", "3");
     assertThat(fineResumed.code()).as(fineResumed.err()).isZero();
     assertThat(Checkpoint.readCard(Path.of(ft)).result().stepsDone()).isEqualTo(3);

@@ -43,6 +43,49 @@ class HeadErrorsTest {
   }
 
   @Test
+  void againstTheFinalHeadEachExitGetsItsMeanSquareDistanceFromTheLastHeadOnTheSameNoise() {
+    ImageSet images = Fixtures.fashionMnist(6).images();
+    try (NDManager m = NDManager.newBaseManager();
+        Backbone b = new TestRegistry().backbone("tiny").create(Params.parse("channels=6,depth=3"),
+            new BackboneContext(m, 0))) {
+      int t = 300;
+      HeadErrors.Row row = HeadErrors.measure(b, SCHEDULE, images, 6, new int[] {t}, 6, 7,
+          HeadErrors.Target.FINAL_HEAD, m).get(0);
+      // by hand: the same seeded eps, one pass, every head against the last
+      ai.djl.pytorch.jni.JniUtils.setSeed(7);
+      double ab = SCHEDULE.alphaBar(t);
+      var x0 = images.batch(m, new int[] {0, 1, 2, 3, 4, 5});
+      var eps = m.randomNormal(x0.getShape());
+      var xt = x0.mul((float) Math.sqrt(ab)).add(eps.mul((float) Math.sqrt(1 - ab)));
+      float mt = (float) SCHEDULE.modelTime(SCHEDULE.timeOfIndex(t));
+      io.diffexit.api.Pass pass = b.begin(new ai.djl.training.ParameterStore(m, false), xt,
+          m.create(new float[] {mt, mt, mt, mt, mt, mt}), false);
+      List<ai.djl.ndarray.NDArray> heads = new java.util.ArrayList<>();
+      for (int e = 0; e < pass.exitPoints(); e++) {
+        pass.advance();
+        heads.add(pass.head());
+      }
+      int last = heads.size() - 1;
+      for (int e = 0; e < last; e++) {
+        double expected = heads.get(e).sub(heads.get(last)).square().mean().getFloat();
+        assertThat(row.epsMse()[e]).as("exit %d", e).isPositive().isCloseTo(expected, within(1e-6 * expected));
+      }
+      assertThat(row.epsMse()[last]).isZero();
+      assertThat(row.epsMseHalfWidth()[last]).isZero();
+      assertThat(HeadErrors.measure(b, SCHEDULE, images, 6, new int[] {t}, 6, 7, m).get(0).epsMse()[last])
+          .as("against the noise the last head has an error").isPositive();
+    }
+  }
+
+  @Test
+  void aTargetIsNoiseOrFinalAndAnythingElseIsNamed() {
+    assertThat(HeadErrors.Target.parse("noise")).isEqualTo(HeadErrors.Target.NOISE);
+    assertThat(HeadErrors.Target.parse("final")).isEqualTo(HeadErrors.Target.FINAL_HEAD);
+    assertThatThrownBy(() -> HeadErrors.Target.parse("last"))
+        .hasMessage("--against must be noise or final, got 'last'");
+  }
+
+  @Test
   void badCountsBatchesAndTimestepsAreNamed() {
     ImageSet images = Fixtures.fashionMnist(4).images();
     try (NDManager m = NDManager.newBaseManager();

@@ -88,6 +88,37 @@ class UVitPerExitFinetuneTest {
   }
 
   @Test
+  void distillingMakesTheFullModelEveryHeadsTargetSoOnlyTheExitsPayAndItIsRecorded(@TempDir Path dir) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      trainBase(dir.resolve("base"), m);
+      Map<String, Double> plain = firstStepTerms(dir, "plain", false, m);
+      Map<String, Double> distilled = firstStepTerms(dir, "distilled", true, m);
+      assertThat(plain.get("simple")).isPositive();
+      assertThat(distilled.get("simple")).isZero(); // the final head against itself
+      // the exits start as copies of the shared head: nearer the full model's eps than the sampled noise
+      assertThat(distilled.get("ual")).isPositive().isLessThan(plain.get("ual"));
+      assertThat(Checkpoint.readCard(dir.resolve("distilled")).training().distill()).isTrue();
+      assertThat(Checkpoint.readCard(dir.resolve("plain")).training().distill()).isFalse();
+    }
+  }
+
+  /** One frozen-trunk per-exit DeeDiff step from {@code dir/base} into {@code dir/out}; its loss terms. */
+  private static Map<String, Double> firstStepTerms(Path dir, String out, boolean distill, NDManager m) {
+    List<Map<String, Double>> terms = new ArrayList<>();
+    try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), PER_EXIT, ComponentSpec.parse("deediff"),
+        NoiseSchedules.ddpmLinear(), Fixtures.fashionMnist(16),
+        Fixtures.quick(1).withFreezeTrunk(true).withDistill(distill), m)) {
+      f.run(dir.resolve(out), "finetune", new TrainingListener() {
+        @Override
+        public void stepDone(StepReport report) {
+          terms.add(report.terms());
+        }
+      });
+    }
+    return terms.get(0);
+  }
+
+  @Test
   void aSecondFinetuneWithTheSameStrategyStartsFromItsTrainedParametersAndAnotherStartsAfresh(@TempDir Path dir) {
     var schedule = NoiseSchedules.ddpmLinear();
     try (NDManager m = NDManager.newBaseManager()) {
