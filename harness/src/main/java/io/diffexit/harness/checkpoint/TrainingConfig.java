@@ -112,7 +112,8 @@ public record TrainingConfig(
 
   /** @return the defaults described above: 5000 steps, a checkpoint every 1000 */
   public static TrainingConfig defaults() {
-    return new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, false, 1000, 0, false, 0, null, false);
+    return new TrainingConfig(
+        5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, false, 1000, 0, false, 0, null, false);
   }
 
   /** @return a copy with this many steps */
