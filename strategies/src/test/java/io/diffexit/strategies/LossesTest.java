@@ -15,7 +15,7 @@ class LossesTest extends NdTestBase {
     NDArray h0 = array(new float[] {1, 3, 2, 2}, 2, 1, 1, 2);
     NDArray h1 = array(new float[] {0, 2, 4, 0}, 2, 1, 1, 2);
     return new LayerwiseOutputs(List.of(h0, h1), List.of(h0, h1), manager.zeros(h0.getShape()),
-        manager.create(new float[] {5, 900}), null, weights);
+        manager.create(new float[] {5, 900}), io.diffexit.testkit.TinySpecs.vit(2), weights);
   }
 
   @Test

@@ -47,6 +47,10 @@ import java.util.function.Consumer;
  *     (self-distillation, as in LayerSkip's and CALM's consistency targets); needs {@code freezeTrunk}, because a
  *     final head that trained would have its own output as its target (cards written before this option read as
  *     false)
+ * @param exitSample train this many early exits per step, drawn uniformly without replacement from (seed, step),
+ *     with the final head always (LayerSkip-style sampling, to cut what the exit heads cost a step); 0 = every exit
+ *     point, the default (cards written before this option read as 0). Needs an objective that supports it
+ *     ({@code TrainingObjective#supportsExitSampling})
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TrainingConfig(
@@ -67,7 +71,8 @@ public record TrainingConfig(
     boolean freezeTrunk,
     int cooldown,
     String times,
-    boolean distill) {
+    boolean distill,
+    int exitSample) {
 
   public TrainingConfig {
     check(steps >= 1, "steps", steps, "must be at least 1");
@@ -93,6 +98,7 @@ public record TrainingConfig(
       throw new IllegalArgumentException("training option distill needs freeze-trunk: with the final head training,"
           + " its own output would be its target; add --freeze-trunk");
     }
+    check(exitSample >= 0, "exit-sample", exitSample, "must be 0 (every exit) or positive");
   }
 
   /**
@@ -113,7 +119,7 @@ public record TrainingConfig(
   /** @return the defaults described above: 5000 steps, a checkpoint every 1000 */
   public static TrainingConfig defaults() {
     return new TrainingConfig(
-        5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, false, 1000, 0, false, 0, null, false);
+        5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, false, 1000, 0, false, 0, null, false, 0);
   }
 
   /** @return a copy with this many steps */
@@ -199,6 +205,11 @@ public record TrainingConfig(
     return with(b -> b.distill = v);
   }
 
+  /** @return a copy that trains {@code v} sampled early exits per step (0 = every exit) */
+  public TrainingConfig withExitSample(int v) {
+    return with(b -> b.exitSample = v);
+  }
+
   /** One copy with some fields changed; the record's constructor validates the result. */
   private TrainingConfig with(Consumer<Copy> change) {
     Copy b = new Copy(this);
@@ -226,6 +237,7 @@ public record TrainingConfig(
     int cooldown;
     String times;
     boolean distill;
+    int exitSample;
 
     Copy(TrainingConfig c) {
       steps = c.steps;
@@ -246,11 +258,12 @@ public record TrainingConfig(
       cooldown = c.cooldown;
       times = c.times;
       distill = c.distill;
+      exitSample = c.exitSample;
     }
 
     TrainingConfig build() {
       return new TrainingConfig(steps, batch, lr, warmup, weightDecay, beta1, beta2, eps, emaDecay, gradClip, seed,
-          freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk, cooldown, times, distill);
+          freezeBackbone, checkpointEvery, exitLossGamma, freezeTrunk, cooldown, times, distill, exitSample);
     }
   }
 

@@ -68,6 +68,11 @@ public final class FinetuneCommand implements Callable<Integer> {
           + " stopped) in place of the sampled noise, and a UEM learns its distance from it (self-distillation)")
   boolean distill;
 
+  @Option(names = "--exit-sample", paramLabel = "K",
+      description = "train K early exits per step, drawn from the seed, and the final head (LayerSkip-style; cuts what"
+          + " the exit heads cost a step; DeeDiff, BERxiT and CALM support it); default: every exit")
+  int exitSample;
+
   @Option(names = "--backbone-param", paramLabel = "KEY=VALUE",
       description = "replace a backbone parameter of the base's card, for settings that keep the weights' shapes,"
           + " e.g. exit-target=x0 (U-Net exit heads that predict x0 at their resolution), or settings that add"
@@ -100,6 +105,9 @@ public final class FinetuneCommand implements Callable<Integer> {
       if (distill) {
         given.add("--distill");
       }
+      if (exitSample != 0) {
+        given.add("--exit-sample");
+      }
       if (!backboneParams.isEmpty()) {
         given.add("--backbone-param");
       }
@@ -129,7 +137,8 @@ public final class FinetuneCommand implements Callable<Integer> {
         : TrainingRuns.fashionMnist(options.data, options.limit);
     TrainingConfig config = options.apply(DEFAULTS.withBatch(baseCard.training() == null
         ? DEFAULTS.batch() : baseCard.training().batch())).withFreezeBackbone(freezeBackbone)
-        .withFreezeTrunk(freezeTrunk).withDistill(distill);
+        .withFreezeTrunk(freezeTrunk).withDistill(distill)
+        .withExitSample(exitSample);
     return TrainingRuns.run(
         m -> Trainer.finetune(registry, base, backboneParams, strategySpec, schedule, data, config, m), out, command,
         spec.commandLine().getOut(), options.device);

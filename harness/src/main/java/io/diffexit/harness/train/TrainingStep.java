@@ -36,6 +36,7 @@ final class TrainingStep implements AutoCloseable {
 
   private static final long NOISE_STREAM = 0x401_5EL;
   private static final long TIME_STREAM = 0x71_3EL;
+  private static final long EXIT_STREAM = 0xE_417L;
 
   /** What one step measured. */
   record Values(double loss, Map<String, Double> terms, double lr, double gradNorm) {}
@@ -132,6 +133,52 @@ final class TrainingStep implements AutoCloseable {
     adam = new AdamW(trained, config.beta1(), config.beta2(), config.eps(), config.weightDecay(), manager);
     store = new ParameterStore(manager, false);
     objective = strategy == null ? null : strategy.objective().orElse(null);
+    checkExitSample(config.exitSample(), backbone.spec().exitPoints().size(), objective,
+        p.strategyInfo == null ? null : p.strategyInfo.name());
+  }
+
+  /**
+   * @throws IllegalArgumentException when a sample of exits is asked for without an objective that supports it, or
+   *     is not smaller than the early exits there are
+   */
+  static void checkExitSample(int sample, int exitPoints, TrainingObjective objective, String strategy) {
+    if (sample == 0) {
+      return;
+    }
+    if (objective == null || !objective.supportsExitSampling()) {
+      throw new IllegalArgumentException("--exit-sample: " + (strategy == null
+          ? "the run has no layer-wise objective (give --strategy)"
+          : "strategy '" + strategy + "' has an objective that reads every exit, not a sample")
+          + "; drop --exit-sample");
+    }
+    if (sample >= exitPoints - 1) {
+      throw new IllegalArgumentException("--exit-sample " + sample + " must be below the backbone's " + (exitPoints - 1)
+          + " early exits; drop it to train every exit");
+    }
+  }
+
+  /**
+   * @param step the 0-based update index
+   * @return the exit points whose heads this step trains, ascending: every one without {@code exit-sample}, else
+   *     {@code exit-sample} early ones drawn from (seed, step) alone (so a resumed run draws the same) and the last
+   */
+  static int[] exitsOfStep(long seed, int step, int sample, int exitPoints) {
+    if (sample == 0) {
+      return java.util.stream.IntStream.range(0, exitPoints).toArray();
+    }
+    int early = exitPoints - 1;
+    int[] order = java.util.stream.IntStream.range(0, early).toArray();
+    SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, EXIT_STREAM, step));
+    for (int k = 0; k < sample; k++) { // partial Fisher-Yates: the first `sample` entries are a uniform draw
+      int j = k + rng.nextInt(early - k);
+      int tmp = order[k];
+      order[k] = order[j];
+      order[j] = tmp;
+    }
+    int[] out = java.util.Arrays.copyOf(order, sample + 1);
+    out[sample] = early;
+    java.util.Arrays.sort(out, 0, sample);
+    return out;
   }
 
   /**
@@ -230,12 +277,19 @@ final class TrainingStep implements AutoCloseable {
       try (GradientCollector gc = engine.newGradientCollector()) {
         Pass pass = backbone.begin(store, xt, time, true);
         int exits = pass.exitPoints();
-        List<NDArray> hidden = new ArrayList<>(exits);
-        List<NDArray> heads = new ArrayList<>(exits);
-        for (int i = 0; i < exits; i++) {
-          hidden.add(pass.advance());
-          if (objective != null || i == exits - 1) {
-            heads.add(pass.head());
+        int[] used = exitsOfStep(config.seed(), step, config.exitSample(), exits);
+        List<NDArray> hidden = new ArrayList<>(used.length);
+        List<NDArray> heads = new ArrayList<>(used.length);
+        List<Integer> indices = new ArrayList<>(used.length);
+        for (int i = 0, next = 0; i < exits; i++) {
+          NDArray h = pass.advance();
+          if (next < used.length && used[next] == i) { // an exit left out costs no head
+            next++;
+            if (objective != null || i == exits - 1) {
+              hidden.add(h);
+              heads.add(pass.head());
+              indices.add(i);
+            }
           }
         }
         if (objective == null) {
@@ -243,10 +297,9 @@ final class TrainingStep implements AutoCloseable {
         } else {
           // distilling: the frozen full model's ε̂ is every term's target; with the trunk frozen it carries no
           // gradient anyway, stopGradient keeps it so whatever the freezing
-          NDArray target = config.distill() ? heads.get(exits - 1).stopGradient() : noise;
-          ObjectiveValue value =
-              objective.loss(new LayerwiseOutputs(hidden, heads, target, time, backbone.spec(), headWeights(sm, a, s)),
-                  store);
+          NDArray target = config.distill() ? heads.get(heads.size() - 1).stopGradient() : noise;
+          ObjectiveValue value = objective.loss(new LayerwiseOutputs(hidden, heads, target, time, backbone.spec(),
+              headWeights(sm, a, s), indices), store);
           loss = value.total();
           terms = value.terms();
         }
@@ -258,7 +311,13 @@ final class TrainingStep implements AutoCloseable {
         PtNDArray g = JniUtils.getGradient((PtNDArray) p); // null when no loss reached the parameter
         if (g != null) {
           g.attach(sm); // attach, not tempAttach: the wrapper must die with the step
-          present.add(g);
+          if (config.exitSample() > 0 && g.abs().max().getFloat() == 0) {
+            // a head left out this step keeps the zeroed gradient of an earlier one, where a resumed run has none:
+            // both count as no gradient (PyTorch's zero_grad(set_to_none)), so AdamW skips it either way
+            g = null;
+          } else {
+            present.add(g);
+          }
         }
         grads.add(g);
       }

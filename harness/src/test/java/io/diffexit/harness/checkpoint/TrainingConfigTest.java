@@ -12,12 +12,13 @@ class TrainingConfigTest {
     TrainingConfig d = TrainingConfig.defaults();
     TrainingConfig all = d.withSteps(7).withBatch(3).withLr(1e-3).withWarmup(9).withWeightDecay(0.5)
         .withBetas(0.8, 0.9).withEmaDecay(0.5).withGradClip(2).withSeed(11).withCheckpointEvery(4)
-        .withExitLossGamma(5).withFreezeTrunk(true).withCooldown(6).withTimes("600-1000").withDistill(true);
+        .withExitLossGamma(5).withFreezeTrunk(true).withCooldown(6).withTimes("600-1000").withDistill(true)
+        .withExitSample(3);
     assertThat(all).isEqualTo(
-        new TrainingConfig(7, 3, 1e-3, 9, 0.5, 0.8, 0.9, 1e-8, 0.5, 2, 11, false, 4, 5, true, 6, "600-1000", true));
+        new TrainingConfig(7, 3, 1e-3, 9, 0.5, 0.8, 0.9, 1e-8, 0.5, 2, 11, false, 4, 5, true, 6, "600-1000", true, 3));
     assertThat(d.withFreezeBackbone(true))
         .isEqualTo(new TrainingConfig(5000, 128, 2e-4, 500, 0.03, 0.99, 0.999, 1e-8, 0.999, 1.0, 0, true, 1000, 0,
-            false, 0, null, false));
+            false, 0, null, false, 0));
     assertThat(d.withSteps(5000)).isEqualTo(d);
   }
 
@@ -42,15 +43,19 @@ class TrainingConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("training option distill needs freeze-trunk: with the final head training, its own output would"
             + " be its target; add --freeze-trunk");
+    assertThatThrownBy(() -> TrainingConfig.defaults().withExitSample(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("training option exit-sample must be 0 (every exit) or positive, got -1");
   }
 
   @Test
-  void aCardWrittenBeforeTheDistillOptionReadsAsNotDistilled() throws Exception {
+  void aCardWrittenBeforeTheDistillAndExitSampleOptionsReadsAsNeither() throws Exception {
     String old = "{\"steps\":500,\"batch\":64,\"lr\":0.001,\"warmup\":20,\"weightDecay\":0.03,\"beta1\":0.99,"
         + "\"beta2\":0.999,\"eps\":1e-8,\"emaDecay\":0.999,\"gradClip\":1.0,\"seed\":2,\"freezeBackbone\":false,"
         + "\"checkpointEvery\":100,\"exitLossGamma\":5.0,\"freezeTrunk\":true,\"cooldown\":100}";
     TrainingConfig read = CheckpointWriter.JSON.readValue(old, TrainingConfig.class);
     assertThat(read.distill()).isFalse();
+    assertThat(read.exitSample()).isZero();
     assertThat(read.times()).isNull();
     assertThat(read).isEqualTo(TrainingConfig.defaults().withSteps(500).withBatch(64).withLr(1e-3).withWarmup(20)
         .withSeed(2).withCheckpointEvery(100).withExitLossGamma(5).withFreezeTrunk(true).withCooldown(100));

@@ -158,7 +158,7 @@ class CheckpointedTrainingTest {
           new ModelCard.DataInfo("fashion-mnist/train[:16]", "/usr/share/datasets/fashion-mnist", "train", 16));
       assertThat(new java.util.ArrayList<>(card.backbone().config().keySet())).isSorted(); // stable card text
       assertThat(card.training()).isEqualTo(new TrainingConfig(
-          4, 8, 2e-3, 2, 0.05, 0.99, 0.999, 1e-8, 0.99, 0.5, 7, false, 0, 0, false, 0, null, false));
+          4, 8, 2e-3, 2, 0.05, 0.99, 0.999, 1e-8, 0.99, 0.5, 7, false, 0, 0, false, 0, null, false, 0));
       assertThat(card.result().stepsDone()).isEqualTo(4);
       assertThat(card.result().finalLoss()).isEqualTo(t.lastLoss());
       assertThat(card.result().lossEma()).isEqualTo(t.smoothedLoss());

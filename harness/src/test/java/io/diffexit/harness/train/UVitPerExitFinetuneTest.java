@@ -102,6 +102,57 @@ class UVitPerExitFinetuneTest {
     }
   }
 
+  @Test
+  void aSampledRunTrainsOnlyTheDrawnExitHeadsRecordsItAndResumesBitForBit(@TempDir Path dir) {
+    var schedule = NoiseSchedules.ddpmLinear();
+    try (NDManager m = NDManager.newBaseManager()) {
+      trainBase(dir.resolve("base"), m);
+      var config = Fixtures.quick(4).withFreezeTrunk(true).withExitSample(1);
+      Map<String, float[]> straight;
+      try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), PER_EXIT, ComponentSpec.parse("deediff"),
+          schedule, Fixtures.fashionMnist(16), config, m)) {
+        f.run(dir.resolve("ft"), "finetune", TrainingListener.none());
+        straight = Fixtures.parameters(f.backbone().block());
+      }
+      assertThat(Checkpoint.readCard(dir.resolve("ft")).training().exitSample()).isEqualTo(1);
+      try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), PER_EXIT, ComponentSpec.parse("deediff"),
+          schedule, Fixtures.fashionMnist(16), config, m)) {
+        f.trainSteps(2, TrainingListener.none());
+        f.saveCheckpoint(dir.resolve("half"), "finetune");
+      }
+      try (Trainer f = Trainer.resume(REGISTRY, dir.resolve("half"), schedule, Fixtures.fashionMnist(16), 0, m)) {
+        f.trainSteps(4, TrainingListener.none());
+        Map<String, float[]> resumed = Fixtures.parameters(f.backbone().block());
+        assertThat(resumed.keySet()).isEqualTo(straight.keySet());
+        resumed.forEach((k, v) -> assertThat(v).as(k).isEqualTo(straight.get(k)));
+      }
+      // one step: the early head drawn moves, the other is left as the base's shared head was copied
+      int drawn = TrainingStep.exitsOfStep(config.seed(), 0, 1, 3)[0];
+      Map<String, float[]> start;
+      Map<String, float[]> after;
+      try (Trainer f = Trainer.finetune(REGISTRY, dir.resolve("base"), PER_EXIT, ComponentSpec.parse("deediff"),
+          schedule, Fixtures.fashionMnist(16), config, m)) {
+        start = Fixtures.parameters(f.backbone().block());
+        f.trainSteps(1, TrainingListener.none());
+        after = Fixtures.parameters(f.backbone().block());
+      }
+      String[] heads = {"head_in0_", "head_mid_"};
+      for (int e = 0; e < 2; e++) {
+        String head = heads[e];
+        String decoder = start.keySet().stream().filter(n -> n.contains(head) && n.endsWith("decoder_pred_weight"))
+            .findFirst().orElseThrow();
+        if (e == drawn) {
+          assertThat(after.get(decoder)).as(decoder).isNotEqualTo(start.get(decoder));
+        } else {
+          assertThat(after.get(decoder)).as(decoder).isEqualTo(start.get(decoder));
+        }
+      }
+      assertThatThrownBy(() -> Trainer.finetune(REGISTRY, dir.resolve("base"), PER_EXIT,
+          ComponentSpec.parse("schedule:table=0-1000:1"), schedule, Fixtures.fashionMnist(16), config, m))
+          .hasMessageContaining("--exit-sample: strategy 'schedule' has an objective that reads every exit");
+    }
+  }
+
   /** One frozen-trunk per-exit DeeDiff step from {@code dir/base} into {@code dir/out}; its loss terms. */
   private static Map<String, Double> firstStepTerms(Path dir, String out, boolean distill, NDManager m) {
     List<Map<String, Double>> terms = new ArrayList<>();

@@ -88,12 +88,18 @@ public final class BerxitStrategy implements ExitStrategy, TrainingObjective {
     return Optional.of(this);
   }
 
+  /** Yes: with a sample of the exits, both means run over the heads and LTEs given. */
+  @Override
+  public boolean supportsExitSampling() {
+    return true;
+  }
+
   @Override
   public ObjectiveValue loss(LayerwiseOutputs outputs, ParameterStore store) {
     int n = outputs.heads().size();
-    if (n != lte.probes()) {
-      throw new IllegalArgumentException("berxit objective: got outputs of " + n + " exit points, the LTE has "
-          + lte.probes());
+    if (outputs.exitPoints() != lte.probes()) {
+      throw new IllegalArgumentException("berxit objective: got outputs of " + outputs.exitPoints()
+          + " exit points, the LTE has " + lte.probes());
     }
     NDArray simple = Losses.simple(outputs);
     NDArray layerwise = Losses.layerwise(outputs).mean();
@@ -102,7 +108,7 @@ public final class BerxitStrategy implements ExitStrategy, TrainingObjective {
       NDArray head = outputs.heads().get(i);
       long b = head.getShape().get(0);
       NDArray target = head.sub(outputs.noise()).abs().tanh().reshape(b, -1).mean(new int[] {1}).stopGradient();
-      NDArray u = uncertainty(i, outputs.hidden().get(i), store, true);
+      NDArray u = uncertainty(outputs.exitIndex(i), outputs.hidden().get(i), store, true);
       lteTerms.add(Losses.meanSquare(u.sub(target)));
     }
     NDArray lteLoss = NDArrays.stack(new NDList(lteTerms)).mean();

@@ -212,20 +212,26 @@ public final class DeeDiffStrategy implements ExitStrategy, TrainingObjective {
     return Optional.of(this);
   }
 
+  /** Yes: with a sample of the exits, L_u is the mean over the UEMs given and L_UAL their certainty-weighted mean. */
+  @Override
+  public boolean supportsExitSampling() {
+    return true;
+  }
+
   @Override
   public ObjectiveValue loss(LayerwiseOutputs outputs, ParameterStore store) {
     NDArray noise = outputs.noise();
     int n = outputs.heads().size();
-    if (n != uem.probes()) {
-      throw new IllegalArgumentException("deediff objective: got outputs of " + n + " exit points, the UEM has "
-          + uem.probes());
+    if (outputs.exitPoints() != uem.probes()) {
+      throw new IllegalArgumentException("deediff objective: got outputs of " + outputs.exitPoints()
+          + " exit points, the UEM has " + uem.probes());
     }
     NDArray simple = Losses.simple(outputs);
     List<NDArray> uemTerms = new ArrayList<>(n);
     List<NDArray> meanCertainty = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       NDArray head = outputs.heads().get(i);
-      NDArray c = certainty(i, outputs.hidden().get(i), outputs.modelTime(), store, true);
+      NDArray c = certainty(outputs.exitIndex(i), outputs.hidden().get(i), outputs.modelTime(), store, true);
       NDArray target = head.sub(noise).abs().tanh().neg().add(1f).stopGradient();
       uemTerms.add(Losses.meanSquare(c.sub(target)));
       meanCertainty.add(c.mean());

@@ -208,13 +208,22 @@ public final class SimilarityStrategy implements ExitStrategy, TrainingObjective
     return Optional.of(this);
   }
 
+  /** Yes: with a sample of the exits, the weights (exit index + 1) are normalised over the heads given. */
+  @Override
+  public boolean supportsExitSampling() {
+    return true;
+  }
+
   @Override
   public ObjectiveValue loss(LayerwiseOutputs outputs, ParameterStore store) {
     int n = outputs.heads().size();
     float[] w = new float[n];
-    float sum = n * (n + 1) / 2f;
+    float sum = 0;
     for (int i = 0; i < n; i++) {
-      w[i] = (i + 1) / sum;
+      sum += outputs.exitIndex(i) + 1;
+    }
+    for (int i = 0; i < n; i++) {
+      w[i] = (outputs.exitIndex(i) + 1) / sum;
     }
     NDArray simple = Losses.simple(outputs);
     NDArray perHead = Losses.layerwise(outputs);

@@ -90,11 +90,23 @@ class BerxitStrategyTest extends NdTestBase {
     LayerwiseOutputs out = new LayerwiseOutputs(hidden, heads, array(noise, 2, 1, 4, 4),
         manager.create(new float[] {1, 2}), vit);
     ObjectiveValue v = s.objective().orElseThrow().loss(out, new ParameterStore(manager, false));
+    assertMatchesHandComputed(v, new int[] {0, 1, 2}, hs, gs, ws, bias, noise);
+    // a sample of the exits (the trainer's exit-sample): exit 1 read with LTE 1, the means over the two given
+    assertThat(s.objective().orElseThrow().supportsExitSampling()).isTrue();
+    LayerwiseOutputs sampled = new LayerwiseOutputs(hidden.subList(1, 3), heads.subList(1, 3), out.noise(),
+        out.modelTime(), vit, null, List.of(1, 2));
+    assertMatchesHandComputed(s.objective().orElseThrow().loss(sampled, new ParameterStore(manager, false)),
+        new int[] {1, 2}, hs, gs, ws, bias, noise);
+  }
 
+  private static void assertMatchesHandComputed(ObjectiveValue v, int[] exits, List<float[]> hs, List<float[]> gs,
+      List<float[]> ws, float[] bias, float[] noise) {
+    int n = exits.length;
     double simple = 0;
     double layerwise = 0;
     double lte = 0;
-    for (int i = 0; i < n; i++) {
+    for (int j = 0; j < n; j++) {
+      int i = exits[j];
       for (int b = 0; b < 2; b++) {
         double z = bias[i];
         for (int f = 0; f < D; f++) {
@@ -109,7 +121,7 @@ class BerxitStrategyTest extends NdTestBase {
           double d = gs.get(i)[b * 16 + k] - noise[b * 16 + k];
           target += Math.tanh(Math.abs(d)) / 16;
           layerwise += d * d / 32 / n;
-          if (i == n - 1) {
+          if (j == n - 1) {
             simple += d * d / 32;
           }
         }

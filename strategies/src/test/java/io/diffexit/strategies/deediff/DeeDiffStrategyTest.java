@@ -277,16 +277,34 @@ class DeeDiffStrategyTest extends NdTestBase {
     ExitStrategy s = create(factory, "lambda=0.5,beta=2", vit);
     Case c = lossCase(vit, s, false);
     ObjectiveValue v = s.objective().orElseThrow().loss(c.outputs(), new ParameterStore(manager, false));
+    assertMatchesHandComputed(v, c, new int[] {0, 1, 2}, 0.5, 2);
+  }
 
-    int n = 3;
+  @Test
+  void aSampleOfTheExitsTrainsEachGivenHeadWithItsOwnUemAndAveragesOverThem() {
+    BackboneSpec vit = TinySpecs.vit(3);
+    ExitStrategy s = create(factory, "lambda=0.5,beta=2", vit);
+    assertThat(s.objective().orElseThrow().supportsExitSampling()).isTrue();
+    Case c = lossCase(vit, s, false);
+    LayerwiseOutputs sampled = new LayerwiseOutputs(c.outputs().hidden().subList(1, 3),
+        c.outputs().heads().subList(1, 3), c.outputs().noise(), c.outputs().modelTime(), vit, null, List.of(1, 2));
+    ObjectiveValue v = s.objective().orElseThrow().loss(sampled, new ParameterStore(manager, false));
+    assertMatchesHandComputed(v, c, new int[] {1, 2}, 0.5, 2); // exit 1 with UEM 1, not UEM 0
+  }
+
+  /** The official DeeDiff terms by hand over the exits given, each with its own UEM (the last one is the final). */
+  private void assertMatchesHandComputed(ObjectiveValue v, Case c, int[] exits, double lambda, double beta) {
+    int last = exits[exits.length - 1];
     double simple = 0;
     for (int k = 0; k < 32; k++) {
-      simple += Math.pow(c.heads().get(n - 1)[k] - c.noise()[k], 2) / 32;
+      simple += Math.pow(c.heads().get(last)[k] - c.noise()[k], 2) / 32;
     }
+    int n = exits.length;
     double lu = 0;
     double[] cbar = new double[n];
     double[] mse = new double[n];
-    for (int i = 0; i < n; i++) {
+    for (int j = 0; j < n; j++) {
+      int i = exits[j];
       double sq = 0;
       for (int b = 0; b < 2; b++) {
         for (int y = 0; y < 4; y++) {
@@ -296,22 +314,22 @@ class DeeDiffStrategyTest extends NdTestBase {
             double g = c.heads().get(i)[k];
             double target = 1 - Math.tanh(Math.abs(g - c.noise()[k]));
             sq += Math.pow(cert - target, 2) / 32;
-            cbar[i] += cert / 32;
-            mse[i] += Math.pow(c.noise()[k] - g, 2) / 32;
+            cbar[j] += cert / 32;
+            mse[j] += Math.pow(c.noise()[k] - g, 2) / 32;
           }
         }
       }
       lu += sq / n;
     }
     double ual = 0;
-    double cs = cbar[0] + cbar[1] + cbar[2];
-    for (int i = 0; i < n; i++) {
-      ual += cbar[i] / cs * mse[i];
+    double cs = java.util.Arrays.stream(cbar).sum();
+    for (int j = 0; j < n; j++) {
+      ual += cbar[j] / cs * mse[j];
     }
     assertThat((double) v.terms().get("simple").getFloat()).isCloseTo(simple, within(1e-5));
     assertThat((double) v.terms().get("uem").getFloat()).isCloseTo(lu, within(1e-5));
     assertThat((double) v.terms().get("ual").getFloat()).isCloseTo(ual, within(1e-5));
-    assertThat((double) v.total().getFloat()).isCloseTo(simple + 0.5 * lu + 2 * ual, within(1e-5));
+    assertThat((double) v.total().getFloat()).isCloseTo(simple + lambda * lu + beta * ual, within(1e-5));
   }
 
   @Test

@@ -134,6 +134,13 @@ class SimilarityStrategyTest extends NdTestBase {
     assertThat((double) v.terms().get("layerwise").getFloat()).isCloseTo(layerwise, within(1e-5));
     assertThat((double) v.terms().get("simple").getFloat()).isCloseTo(mse[2], within(1e-5));
     assertThat((double) v.total().getFloat()).isCloseTo(mse[2] + layerwise, within(1e-5));
+    // a sample of the exits {0, 2}: weights 1 and 3 by exit index, normalised over the two
+    assertThat(s.objective().orElseThrow().supportsExitSampling()).isTrue();
+    ObjectiveValue sampled = s.objective().orElseThrow().loss(new LayerwiseOutputs(List.of(hidden.get(0),
+        hidden.get(2)), List.of(heads.get(0), heads.get(2)), array(noise, 1, 1, 4, 4), manager.create(new float[] {3}),
+        vit, null, List.of(0, 2)), new ParameterStore(manager, false));
+    assertThat((double) sampled.terms().get("layerwise").getFloat())
+        .isCloseTo((1 * mse[0] + 3 * mse[2]) / 4, within(1e-5));
   }
 
   @Test
