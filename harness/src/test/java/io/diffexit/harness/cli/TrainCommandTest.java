@@ -71,7 +71,8 @@ class TrainCommandTest {
     assertThat(run("finetune", "--resume", ft, "--exit-sample", "2").err()).startsWith("diffexit: --exit-sample cannot"
         + " change when resuming " + ft);
     String e = dir.resolve("e").toString();
-    assertThat(run("finetune", out, "--strategy", "tiny-uem", "--exit-sample", "1", "--out", e).err()).isEqualTo("diffexit: --exit-sample: strategy 'tiny-uem' has an objective that reads every exit, not a"
+    assertThat(run("finetune", out, "--strategy", "tiny-uem", "--exit-sample", "1", "--out", e).err())
+        .isEqualTo("diffexit: --exit-sample: strategy 'tiny-uem' has an objective that reads every exit, not a"
             + " sample; drop --exit-sample\n");
     assertThat(run("finetune", "--resume", ft, "--distill").err()).isEqualTo("diffexit: --distill cannot change when"
         + " resuming " + ft + "; the run continues with the settings in its model card (only --steps, --cooldown,"
